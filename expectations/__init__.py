@@ -1,0 +1,1 @@
+"""Validation layer: Great Expectations suites as code, run between transform and load."""

@@ -1,0 +1,1 @@
+"""Fetching pages over HTTP: politely, concurrently, with retries and a raw page store."""

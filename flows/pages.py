@@ -1,0 +1,37 @@
+"""Pages on their way to the parser: where the bytes are and what fetching learned."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """A page ready to parse. Small on purpose: tasks pass these, never page bodies."""
+
+    url: str
+    body_path: str
+    fetched_at: datetime
+    compressed: bool = False
+    content_type: str | None = None
+    content_hash: str | None = None
+
+
+def file_page(path: Path) -> PageRef:
+    """A local page file; its modification time stands in for the fetch time."""
+    stat = path.stat()
+    return PageRef(
+        url=path.resolve().as_uri(),
+        body_path=str(path),
+        fetched_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+    )
+
+
+def read_body(page: PageRef, max_bytes: int | None = None) -> bytes:
+    """The page's bytes, decompressed from the raw store when needed."""
+    opener = gzip.open if page.compressed else open
+    with opener(page.body_path, "rb") as handle:
+        return handle.read(-1 if max_bytes is None else max_bytes)

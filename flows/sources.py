@@ -1,0 +1,84 @@
+"""What the user pointed reviewhouse at, resolved into web pages, page files and datasets.
+
+A SOURCE is an `http(s)://` URL, a file, a directory (every page file under it), or
+`@list.txt`: one source a line, lines starting with `#` are comments, and relative paths are
+relative to the list file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".txt", ".json", ".xhtml"})
+DATASET_SUFFIXES = frozenset({".csv"})
+
+
+class SourceError(ValueError):
+    """A source that does not exist or cannot be read: a usage error."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSources:
+    urls: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    datasets: list[Path] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.urls) + len(self.files) + len(self.datasets)
+
+
+def resolve_sources(sources: Iterable[str]) -> ResolvedSources:
+    """Expand every SOURCE; duplicates are kept once, in first-seen order."""
+    urls: dict[str, None] = {}
+    files: dict[Path, None] = {}
+    datasets: dict[Path, None] = {}
+    for source in _expand(sources, base=Path.cwd(), seen_lists=set()):
+        if source.startswith(("http://", "https://")):
+            urls[source] = None
+            continue
+        path = Path(source)
+        target = datasets if path.suffix.lower() in DATASET_SUFFIXES else files
+        target[path.resolve()] = None
+    return ResolvedSources(list(urls), list(files), list(datasets))
+
+
+def _expand(sources: Iterable[str], base: Path, seen_lists: set[Path]) -> Iterable[str]:
+    for raw in sources:
+        source = raw.strip()
+        if not source:
+            continue
+        if source.startswith(("http://", "https://")):
+            yield source
+            continue
+        if "://" in source:
+            raise SourceError(f"unsupported URL scheme in source {source!r} (http and https only)")
+        if source.startswith("@"):
+            list_path = (base / source[1:]).resolve()
+            if list_path in seen_lists:
+                raise SourceError(f"source list {list_path} includes itself")
+            if not list_path.is_file():
+                raise SourceError(f"source list not found: {source[1:]}")
+            lines = list_path.read_text(encoding="utf-8").splitlines()
+            entries = [line.strip() for line in lines if not line.strip().startswith("#")]
+            yield from _expand(entries, list_path.parent, seen_lists | {list_path})
+            continue
+        path = (base / source).resolve() if not Path(source).is_absolute() else Path(source)
+        if path.is_dir():
+            yield from (str(found) for found in _page_files(path))
+        elif path.is_file():
+            yield str(path)
+        else:
+            raise SourceError(f"source not found: {source}")
+
+
+def _page_files(directory: Path) -> list[Path]:
+    wanted = PAGE_SUFFIXES | DATASET_SUFFIXES
+    return sorted(
+        path
+        for path in directory.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in wanted
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+    )

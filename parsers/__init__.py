@@ -1,0 +1,22 @@
+"""Parse layer: page text in, raw review records out. Pure: no I/O, no network.
+
+`parse_page` picks the layout with `detect_layout` and hands the page to that layout's parser.
+"""
+
+from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError
+from parsers.decode import decode_body
+from parsers.detect import PARSERS, detect_layout, parse_page
+from parsers.records import RAW_SCHEMA, RawReview
+
+__all__ = [
+    "PARSERS",
+    "RAW_SCHEMA",
+    "PageParser",
+    "ParseError",
+    "ParsedPage",
+    "RawReview",
+    "UnknownLayoutError",
+    "decode_body",
+    "detect_layout",
+    "parse_page",
+]

@@ -1,0 +1,61 @@
+"""Bytes to text: the charset comes from the BOM, the header or `<meta>`, with a fallback."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from parsers.base import ParseError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_SNIFF_BYTES = 4096
+
+
+def charset_of(body: bytes, content_type: str | None = None) -> str | None:
+    """The declared charset, if any: BOM first, then the HTTP header, then `<meta>`."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    if content_type and (match := _HEADER_CHARSET.search(content_type)):
+        return _known_codec(match.group(1))
+    if match := _META_CHARSET.search(body[:_SNIFF_BYTES]):
+        return _known_codec(match.group(1).decode("ascii", "replace"))
+    return None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> str:
+    """Decode a page body, or raise `ParseError` for empty or binary content.
+
+    >>> decode_body(b"\\xef\\xbb\\xbfcaf\\xc3\\xa9")
+    'café'
+    """
+    if not body.strip():
+        raise ParseError("empty page")
+    head = body[:_SNIFF_BYTES]
+    declared = charset_of(body, content_type)
+    if b"\x00" in head and not (declared or "").startswith("utf-16"):
+        raise ParseError("binary content, not a text page")
+    if declared:
+        text = body.decode(declared, errors="replace")
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            # Windows-1252 is what browsers assume for undeclared legacy pages.
+            text = body.decode("cp1252", errors="replace")
+    return text.removeprefix("\ufeff")
+
+
+def _known_codec(name: str) -> str | None:
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # Pages labelled Latin-1 are in practice Windows-1252 (the WHATWG encoding rule).
+    return "cp1252" if codec in {"latin-1", "iso8859-1", "ascii"} else codec

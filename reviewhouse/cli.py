@@ -1,0 +1,119 @@
+"""The `reviewhouse` command line: a thin layer over the Prefect flows and the warehouse.
+
+Exit codes: 0 the run completed (even with quarantined pages or rows), 1 the run failed and
+nothing was loaded, 2 a usage error. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+# Quiet, offline defaults for Prefect's temporary server; users can override any of them.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import typer
+
+from reviewhouse.settings import WAREHOUSE_ENV, resolve_warehouse
+
+app = typer.Typer(
+    name="reviewhouse",
+    help="Turn film critics' review pages into a clean, analysable DuckDB warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+WarehouseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        envvar=WAREHOUSE_ENV,
+        help="Warehouse file or DuckDB connection string [default: data/reviewhouse.duckdb].",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _commands() -> None:
+    """Turn film critics' review pages into a clean, analysable DuckDB warehouse."""
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SOURCE...",
+            help="http(s) URL, page file, directory of pages, CSV dataset, or @list.txt.",
+        ),
+    ],
+    warehouse: WarehouseOption = None,
+    reports_dir: Annotated[
+        str | None,
+        typer.Option(help="Folder for the validation reports [default: beside the warehouse]."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Pages per parse task.")] = 200,
+    max_quarantined_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
+    ] = 0.20,
+) -> None:
+    """Ingest review pages into the warehouse and print a one-line summary."""
+    from flows.sources import SourceError, resolve_sources
+
+    try:
+        resolve_sources(sources)
+    except SourceError as error:
+        raise fail(str(error), code=2) from None
+    location = resolve_warehouse(warehouse)
+
+    from flows.ingest import ingest_reviews
+    from warehouse.load import RunRecord
+
+    try:
+        state = ingest_reviews(
+            sources=sources,
+            warehouse=location,
+            reports_dir=reports_dir,
+            batch_size=batch_size,
+            max_quarantined_share=max_quarantined_share,
+            return_state=True,
+        )
+        outcome = state.result(raise_on_failure=False)
+    except Exception as error:  # the last line of defence: one line, no traceback
+        raise fail(_one_line(error)) from None
+    if not isinstance(outcome, RunRecord):
+        raise fail(_one_line(outcome))
+    typer.echo(outcome.summary_line())
+    if outcome.report_path:
+        typer.echo(f"validation report: {outcome.report_path}")
+    if outcome.status != "completed":
+        raise typer.Exit(1)
+
+
+def _one_line(error: object) -> str:
+    text = str(error).strip().splitlines()
+    name = type(error).__name__
+    return f"{name}: {text[0]}" if text else name
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Review dates, in every spelling pages use, to `DATE`.
+
+Absolute forms: `January 11, 2007`, `Jan 11, 2007`, `Sept. 5, 2010`, `11 January 2007`,
+`2007-01-11`, ISO timestamps with an offset (the date is taken as written, in the writer's
+own time zone) and US `01/11/2007`. Relative forms (`3 days ago`, `2d`, `yesterday`) are
+resolved against the time the page was fetched. A string that names no real day
+(`February 30, 2009`) gives NULL; validation turns that into a quarantined row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+_ABSOLUTE_FORMATS: tuple[str, ...] = (
+    "%B %d, %Y",  # chrono's %B also accepts abbreviated month names
+    "%B %d %Y",
+    "%d %B %Y",
+    "%d %B, %Y",
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+)
+_ISO_PREFIX = r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$"
+_RELATIVE = (
+    r"^(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?"
+    r"|mo|mos|months?|y|yrs?|years?)(?:\s+ago)?$"
+)
+# Units as Polars duration strings; months and years are calendar offsets, not days.
+_UNIT_CODES: dict[str, str] = {
+    **dict.fromkeys(["s", "sec", "secs", "second", "seconds"], "s"),
+    **dict.fromkeys(["m", "min", "mins", "minute", "minutes"], "m"),
+    **dict.fromkeys(["h", "hr", "hrs", "hour", "hours"], "h"),
+    **dict.fromkeys(["d", "day", "days"], "d"),
+    **dict.fromkeys(["w", "wk", "wks", "week", "weeks"], "w"),
+    **dict.fromkeys(["mo", "mos", "month", "months"], "mo"),
+    **dict.fromkeys(["y", "yr", "yrs", "year", "years"], "y"),
+}
+_NAMED_DAYS: dict[str, str] = {"today": "0d", "just now": "0d", "now": "0d", "yesterday": "1d"}
+
+
+def canonical_date_text(raw: pl.Expr) -> pl.Expr:
+    """Whitespace collapsed, `Sept.` -> `Sep`, ordinals (`1st`) -> numbers."""
+    return (
+        raw.str.strip_chars()
+        .str.replace_all(r"\s+", " ")
+        .str.replace(r"(?i)^sept\b", "Sep")
+        .str.replace(r"^([A-Za-z]{3,9})\.", "${1}")
+        .str.replace(r"(\d{1,2})(?:st|nd|rd|th)\b", "${1}")
+    )
+
+
+def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Expr:
+    """The review date as `pl.Date`, NULL where `raw` names no real day."""
+    text = canonical_date_text(pl.col(raw))
+    absolute = pl.coalesce(
+        text.str.extract(_ISO_PREFIX, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        *(text.str.strptime(pl.Date, fmt, strict=False) for fmt in _ABSOLUTE_FORMATS),
+    )
+    lowered = text.str.to_lowercase()
+    relative = lowered.str.extract_groups(_RELATIVE)
+    unit_code = relative.struct.field("2").replace_strict(
+        _UNIT_CODES, default=None, return_dtype=pl.String
+    )
+    offset = pl.coalesce(
+        pl.concat_str(pl.lit("-"), relative.struct.field("1"), unit_code),
+        pl.concat_str(
+            pl.lit("-"),
+            lowered.replace_strict(_NAMED_DAYS, default=None, return_dtype=pl.String),
+        ),
+    )
+    resolved = pl.col(fetched_at).dt.offset_by(offset).dt.date()
+    return pl.coalesce(absolute, resolved).alias("review_date")

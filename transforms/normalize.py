@@ -1,0 +1,165 @@
+"""Raw parsed records -> typed, normalised, keyed and de-duplicated reviews.
+
+Pure functions, frame in and frame out, written as Polars expressions.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.dates import review_date
+from transforms.keys import with_ids
+from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
+from transforms.scores import score_columns
+from transforms.text import clean_text, name_key, quote_columns, quote_key, title_from_slug
+
+# How pages state the critic's call. Fresh/rotten is never derived from the score.
+_SENTIMENTS: dict[str, bool] = {
+    **dict.fromkeys(["fresh", "certified_fresh", "certified-fresh", "positive", "1", "+1"], True),
+    **dict.fromkeys(["rotten", "negative", "-1"], False),
+}
+_SLUG_IN_URL = r"/m/([A-Za-z0-9_.\-]+)"
+
+
+def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
+    """Cast and tidy every column: scores, dates, text, flags. No keys yet."""
+    slug = pl.coalesce(
+        pl.col("movie_slug").str.strip_chars().str.to_lowercase(),
+        pl.col("source_url").str.extract(_SLUG_IN_URL, 1).str.to_lowercase(),
+    )
+    title = clean_text(pl.col("movie_title"))
+    return raw.with_columns(
+        score_columns(),
+        review_date(),
+        *quote_columns(),
+        clean_text(pl.col("critic_name")).alias("critic_name"),
+        clean_text(pl.col("publication")).alias("publication_name"),
+        pl.col("critic_url").str.strip_chars(),
+        pl.col("publication_url").str.strip_chars(),
+        pl.col("review_url").str.strip_chars(),
+        pl.col("score_raw").str.strip_chars(),
+        pl.col("sentiment")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(_SENTIMENTS, default=None, return_dtype=pl.Boolean)
+        .alias("is_fresh"),
+        pl.coalesce(title, title_from_slug(slug)).alias("movie_title"),
+        pl.when(title.is_not_null())
+        .then(pl.lit("stated"))
+        .when(slug.is_not_null())
+        .then(pl.lit("slug"))
+        .alias("movie_title_source"),
+        slug.alias("movie_slug"),
+    ).unnest("_score")
+
+
+def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
+    """Natural keys and the stable ids derived from them.
+
+    Movies are keyed by RT slug where known, else by normalised title (+ year). A review is
+    the same review when movie, critic (or, without a critic, publication), date and quote
+    agree, whichever page or layout it was read from.
+    """
+    movie_key = pl.coalesce(
+        pl.concat_str(pl.lit("slug:"), pl.col("movie_slug")),
+        pl.concat_str(
+            pl.lit("title:"),
+            name_key(pl.col("movie_title")),
+            pl.concat_str(pl.lit(":"), pl.col("movie_year").cast(pl.String)).fill_null(""),
+        ),
+    )
+    keyed = cleaned.with_columns(
+        movie_key.alias("movie_key"),
+        name_key(pl.col("critic_name")).alias("critic_key"),
+        name_key(pl.col("publication_name")).alias("publication_key"),
+    )
+    review_key = pl.concat_str(
+        pl.col("movie_key").fill_null(""),
+        pl.coalesce(
+            pl.concat_str(pl.lit("critic:"), pl.col("critic_key")),
+            pl.concat_str(pl.lit("publication:"), pl.col("publication_key")),
+        ).fill_null(""),
+        pl.col("review_date").cast(pl.String).fill_null(pl.col("date_raw")).fill_null(""),
+        quote_key(pl.col("quote")).fill_null(""),
+        separator="|",
+    )
+    return with_ids(
+        keyed,
+        {
+            "review_id": review_key,
+            "movie_id": pl.col("movie_key"),
+            "critic_id": pl.concat_str(pl.lit("critic|"), pl.col("critic_key")),
+            "publication_id": pl.concat_str(pl.lit("publication|"), pl.col("publication_key")),
+        },
+    )
+
+
+def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
+    """One row per `review_id`. Sightings of the same review are merged, the most complete
+    first: a score found on one page fills the gap left by another."""
+    completeness = pl.sum_horizontal(
+        pl.col("score_status") == "ok",
+        pl.col("critic_name").is_not_null(),
+        pl.col("is_fresh").is_not_null(),
+        pl.col("review_url").is_not_null(),
+        pl.col("publication_name").is_not_null(),
+    )
+    duplicated = pl.col("review_id").is_duplicated()
+    singles = reviews.filter(~duplicated)
+    repeats = reviews.filter(duplicated)
+    if repeats.is_empty():
+        return reviews
+    merged = (
+        repeats.sort(completeness, descending=True, maintain_order=True)
+        .group_by("review_id", maintain_order=True)
+        .agg(pl.all().drop_nulls().first())
+    )
+    return pl.concat([singles, merged.select(reviews.columns)], how="vertical")
+
+
+def normalize_reviews(raw: pl.DataFrame) -> pl.DataFrame:
+    """The whole review transform: clean, key, de-duplicate, in the declared schema."""
+    reviews = deduplicate(key_reviews(clean_reviews(raw)))
+    return reviews.select(pl.col(name).cast(dtype) for name, dtype in REVIEWS_SCHEMA.items())
+
+
+def movies_of(reviews: pl.DataFrame) -> pl.DataFrame:
+    """One row per movie. A title stated on a page wins over one made from the slug."""
+    stated_first = pl.col("movie_title_source") != "stated"
+    return (
+        reviews.filter(pl.col("movie_id").is_not_null())
+        .sort(stated_first, maintain_order=True)
+        .group_by("movie_id", maintain_order=True)
+        .agg(pl.exclude("movie_id").drop_nulls().first())
+        .select(MOVIES_SCHEMA.names())
+        .cast(dict(MOVIES_SCHEMA))
+    )
+
+
+def critics_of(reviews: pl.DataFrame) -> pl.DataFrame:
+    """One row per critic, with the spelling seen most often as the display name."""
+    return _dimension(reviews, "critic_id", "critic_name", "critic_url", CRITICS_SCHEMA)
+
+
+def publications_of(reviews: pl.DataFrame) -> pl.DataFrame:
+    """One row per publication, with the spelling seen most often as the display name."""
+    return _dimension(
+        reviews, "publication_id", "publication_name", "publication_url", PUBLICATIONS_SCHEMA
+    )
+
+
+def _dimension(
+    reviews: pl.DataFrame, id_column: str, name_column: str, url_column: str, schema: pl.Schema
+) -> pl.DataFrame:
+    key_column = schema.names()[1]
+    return (
+        reviews.filter(pl.col(id_column).is_not_null())
+        .group_by(id_column, maintain_order=True)
+        .agg(
+            pl.col(key_column).first(),
+            pl.col(name_column).drop_nulls().mode().sort().first(),
+            pl.col(url_column).drop_nulls().first(),
+        )
+        .select(schema.names())
+        .cast(dict(schema))
+    )

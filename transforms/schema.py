@@ -1,0 +1,136 @@
+"""The declared schemas of what transforms hand to validation and the warehouse.
+
+`warehouse/migrations` declares the same columns in SQL; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+REVIEWS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per review, keyed by review_id
+        "review_id": pl.String(),
+        "movie_id": pl.String(),
+        "critic_id": pl.String(),
+        "publication_id": pl.String(),
+        "review_date": pl.Date(),
+        "quote": pl.String(),
+        "review_language_note": pl.String(),
+        "score_raw": pl.String(),
+        "score_value": pl.Float64(),
+        "score_scale": pl.Float64(),
+        "score_normalized": pl.Float64(),
+        "score_kind": pl.String(),
+        "score_status": pl.String(),
+        "is_fresh": pl.Boolean(),
+        "is_top_critic": pl.Boolean(),
+        "review_url": pl.String(),
+        "date_raw": pl.String(),
+        "source_url": pl.String(),
+        "source_layout": pl.String(),
+        "page_number": pl.Int32(),
+        "fetched_at": pl.Datetime("us", "UTC"),
+        # descriptive attributes carried for the dimensions
+        "movie_key": pl.String(),
+        "movie_slug": pl.String(),
+        "movie_title": pl.String(),
+        "movie_title_source": pl.String(),
+        "movie_year": pl.Int32(),
+        "critic_key": pl.String(),
+        "critic_name": pl.String(),
+        "critic_url": pl.String(),
+        "publication_key": pl.String(),
+        "publication_name": pl.String(),
+        "publication_url": pl.String(),
+    }
+)
+
+MOVIES_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per movie, keyed by movie_id (from the RT slug, else title + year)
+        "movie_id": pl.String(),
+        "movie_key": pl.String(),
+        "movie_slug": pl.String(),
+        "movie_title": pl.String(),
+        "movie_title_source": pl.String(),
+        "movie_year": pl.Int32(),
+    }
+)
+
+CRITICS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per critic, keyed by critic_id (from the case-folded name)
+        "critic_id": pl.String(),
+        "critic_key": pl.String(),
+        "critic_name": pl.String(),
+        "critic_url": pl.String(),
+    }
+)
+
+PUBLICATIONS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per publication, keyed by publication_id (from the case-folded name)
+        "publication_id": pl.String(),
+        "publication_key": pl.String(),
+        "publication_name": pl.String(),
+        "publication_url": pl.String(),
+    }
+)
+
+# The columns of the fact table: the review itself plus its dimension keys.
+FACT_COLUMNS: tuple[str, ...] = (
+    "review_id",
+    "movie_id",
+    "critic_id",
+    "publication_id",
+    "review_date",
+    "quote",
+    "review_language_note",
+    "score_raw",
+    "score_value",
+    "score_scale",
+    "score_normalized",
+    "score_kind",
+    "score_status",
+    "is_fresh",
+    "is_top_critic",
+    "review_url",
+    "date_raw",
+    "source_url",
+    "source_layout",
+    "page_number",
+    "fetched_at",
+)
+
+QUARANTINE_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per rejected page or review row
+        "run_id": pl.String(),
+        "source_url": pl.String(),
+        "stage": pl.String(),  # fetch | parse | transform | validate | load
+        "reason": pl.String(),
+        "layout": pl.String(),
+        "review_id": pl.String(),
+        "record": pl.String(),  # JSON of the offending page facts or row
+        "quarantined_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+VALIDATION_RESULTS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per expectation evaluated in a run
+        "run_id": pl.String(),
+        "suite": pl.String(),
+        "expectation": pl.String(),
+        "column_name": pl.String(),
+        "tier": pl.String(),  # row | batch | warning
+        "severity": pl.String(),
+        "success": pl.Boolean(),
+        "observed_value": pl.String(),  # JSON
+        "unexpected_count": pl.Int64(),
+        "element_count": pl.Int64(),
+        "reason": pl.String(),
+        "validated_at": pl.Datetime("us", "UTC"),
+    }
+)

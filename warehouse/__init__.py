@@ -1,0 +1,1 @@
+"""Warehouse layer: the DuckDB schema (SQL files), migrations, loads and publishing."""

@@ -1,0 +1,183 @@
+"""How a run writes to a warehouse that analysts and BI tools may hold open.
+
+DuckDB lets one process write a file, and only while no other process holds it, even
+read-only. A nightly run must not fail after hours of work because a dashboard is open, and
+must never leave a half-written file. So a run on a local file works on a private copy:
+
+1. take the reviewhouse writer lock (`<warehouse>.lock`): one reviewhouse writer at a time;
+2. copy the warehouse while holding a read-only DuckDB connection on it, which waits
+   (bounded retry) until no other process is writing it;
+3. migrate and load the copy in one transaction, `CHECKPOINT`, close;
+4. check the original was not changed meanwhile, then `os.replace` the copy over it.
+
+Readers that already have the file open keep reading the old snapshot until they reconnect;
+new connections see the new one. A process killed at any point leaves the original exactly
+as it was. Locations that are not local files (`md:...`, a DuckLake catalogue) are written in
+place inside one transaction instead (`strategy="in_place"`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from warehouse.db import DEFAULT_STORAGE_VERSION, WarehouseError, connect, is_local_file, migrate
+
+LOCK_CONFLICT = "Could not set lock on file"
+T = TypeVar("T")
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another process kept the warehouse locked for longer than we were willing to wait."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    strategy: str = "auto"  # auto | copy | in_place
+    lock_timeout_s: float = 600.0
+    storage_version: str = DEFAULT_STORAGE_VERSION
+
+
+@contextlib.contextmanager
+def writing(
+    location: str | Path, options: PublishOptions | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection whose work is published when the block succeeds."""
+    options = options or PublishOptions()
+    location = str(location)
+    strategy = options.strategy
+    if strategy == "auto":
+        strategy = "copy" if is_local_file(location) else "in_place"
+    if strategy == "in_place" or not is_local_file(location):
+        with writer_lock(location, options.lock_timeout_s):
+            con = _retry_on_lock(
+                lambda: connect(location, storage_version=options.storage_version),
+                options.lock_timeout_s,
+            )
+            try:
+                migrate(con)
+                yield con
+            finally:
+                con.close()
+        return
+    with writer_lock(location, options.lock_timeout_s):
+        target = Path(location)
+        working = target.with_name(f"{target.name}.loading-{uuid.uuid4().hex[:8]}")
+        try:
+            before = _snapshot(target, working, options.lock_timeout_s)
+            con = connect(working, storage_version=options.storage_version)
+            try:
+                migrate(con)
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _publish(working, target, before)
+        finally:
+            for leftover in (working, Path(f"{working}.wal")):
+                leftover.unlink(missing_ok=True)
+
+
+def reading(location: str | Path, lock_timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, waiting (bounded) while a writer holds the file."""
+    return _retry_on_lock(lambda: connect(location, read_only=True), lock_timeout_s)
+
+
+@contextlib.contextmanager
+def writer_lock(location: str, timeout_s: float) -> Iterator[None]:
+    """One reviewhouse writer per warehouse on this machine (an advisory `flock`)."""
+    if not is_local_file(location):
+        yield
+        return
+    lock_path = Path(f"{location}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseBusyError(
+                        f"another reviewhouse run is writing {location} (lock {lock_path})"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _snapshot(target: Path, working: Path, timeout_s: float) -> os.stat_result | None:
+    """Copy `target` to `working` while no other process can be writing it."""
+    if not target.exists():
+        return None
+    wal = Path(f"{target}.wal")
+
+    def copy_under_read_lock() -> os.stat_result:
+        with connect(target, read_only=True):
+            shutil.copyfile(target, working)
+            if wal.exists():  # a writer died before its checkpoint: keep its committed work
+                shutil.copyfile(wal, f"{working}.wal")
+            return target.stat()
+
+    return _retry_on_lock(copy_under_read_lock, timeout_s)
+
+
+def _publish(working: Path, target: Path, before: os.stat_result | None) -> None:
+    _fsync(working)
+    if before is not None:
+        now = target.stat() if target.exists() else None
+        if now is None or (now.st_ino, now.st_mtime_ns, now.st_size) != (
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_size,
+        ):
+            raise WarehouseError(
+                f"{target} was changed by another process during this run; "
+                "nothing was published, run again"
+            )
+    elif target.exists():
+        raise WarehouseError(f"{target} was created by another process during this run")
+    # A WAL left beside the old file would be replayed onto the new one: it must go first.
+    Path(f"{target}.wal").unlink(missing_ok=True)
+    os.replace(working, target)
+    _fsync(target.parent)
+
+
+def _fsync(path: Path) -> None:
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _retry_on_lock(attempt: Callable[[], T], timeout_s: float) -> T:
+    deadline = time.monotonic() + timeout_s
+    delay = 0.1
+    while True:
+        try:
+            return attempt()
+        except duckdb.IOException as error:
+            if LOCK_CONFLICT not in str(error) or time.monotonic() > deadline:
+                if LOCK_CONFLICT in str(error):
+                    raise WarehouseBusyError(
+                        f"the warehouse stayed locked by another process for {timeout_s:.0f} s: "
+                        f"{error}"
+                    ) from error
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
