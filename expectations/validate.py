@@ -159,6 +159,18 @@ def _get_or_add_batch(asset: Any) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole")
 
 
+# The raw value a reader needs to see when a derived column fails.
+_EVIDENCE_COLUMN: dict[str, str] = {
+    "review_date": "date_raw",
+    "score_status": "score_raw",
+    "score_kind": "score_raw",
+    "score_normalized": "score_raw",
+    "quote_chars": "quote",
+    "critic_name_chars": "critic_name",
+    "publication_name_chars": "publication_name",
+}
+
+
 def _row_failures(
     row_run: _SuiteRun, reviews: pl.DataFrame, run_id: str
 ) -> tuple[list[str], pl.DataFrame, dict[str, int]]:
@@ -174,19 +186,33 @@ def _row_failures(
             warnings[meta["reason"]] = int(result.result.get("unexpected_count") or 0)
             continue
         column = config.kwargs.get("column")
-        for entry in result.result.get("unexpected_index_list") or []:
-            failures.append(
-                {
-                    "review_id": entry["review_id"],
-                    "reason": f"{meta.get('reason', config.type)} "
-                    f"[{config.type} on {column}, value={_plain(entry.get(column))!r}]",
-                }
-            )
+        reason = f"{meta.get('reason', config.type)} [{config.type} on {column}]"
+        failures.extend(
+            {
+                "review_id": entry["review_id"],
+                "reason": reason,
+                "evidence": _EVIDENCE_COLUMN.get(column),
+            }
+            for entry in result.result.get("unexpected_index_list") or []
+        )
     if not failures:
         return [], _empty(QUARANTINE_SCHEMA), warnings
-    failed = pl.DataFrame(failures, schema={"review_id": pl.String, "reason": pl.String})
+    failed = pl.DataFrame(
+        failures, schema={"review_id": pl.String, "reason": pl.String, "evidence": pl.String}
+    ).join(reviews, on="review_id", how="inner")
+    evidence_value = pl.coalesce(
+        pl.when(pl.col("evidence") == name).then(pl.col(name).cast(pl.String))
+        for name in sorted(set(_EVIDENCE_COLUMN.values()))
+    )
+    described = pl.concat_str(
+        pl.col("reason"),
+        pl.concat_str(
+            pl.lit(": "), pl.col("evidence"), pl.lit("="), evidence_value.fill_null("NULL")
+        ),
+        ignore_nulls=True,
+    )
     reasons = failed.group_by("review_id", maintain_order=True).agg(
-        pl.col("reason").unique(maintain_order=True).str.join("; ")
+        described.unique(maintain_order=True).str.join("; ").alias("reason")
     )
     rows = reviews.join(reasons, on="review_id", how="inner")
     quarantine = rows.select(

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from parsers.base import ParsedPage, ParseError
 from parsers.records import RawReview
-from parsers.urls import movie_slug, sibling_pages
+from parsers.urls import absolute, movie_slug, sibling_pages
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -27,9 +27,11 @@ _TITLE_LINE = re.compile(r"^(?P<title>.+?)\s+-\s+Movie Reviews\s+-\s+Rotten Toma
 _HEADING_LINE = re.compile(r"^(?P<title>.+?)\s+Reviews$")
 _PAGE_LINE = re.compile(r"^Page\s+(?P<n>\d+)\s+of\s+(?P<m>\d+)$", re.IGNORECASE)
 _LINK_LINE = re.compile(
-    r"^(?:(?:Full Review|Read More)\s*(?:\|\s*)?)?(?:Original Score:\s*(?P<score>.*))?$",
+    r"^(?:(?:Full Review|Read More)(?:\s*<(?P<url>[^<>\s]+)>)?\s*(?:\|\s*)?)?"
+    r"(?:Original Score:\s*(?P<score>.*))?$",
     re.IGNORECASE,
 )
+_LINK_LABELS = ("full review", "read more")
 _MARKER = "Movie Reviews - Rotten Tomatoes"
 
 
@@ -71,6 +73,8 @@ class LegacyTextParser:
             if link:
                 score = (link["score"] or "").strip()
                 current["score_raw"] = score or None
+                if link["url"]:
+                    current["review_url"] = absolute(url, link["url"])
             else:
                 quote_lines.append(line)
         close_entry()
@@ -88,7 +92,7 @@ class LegacyTextParser:
 
 def _is_link_line(line: str) -> bool:
     lowered = line.lower()
-    return lowered.startswith(("full review", "read more", "original score:"))
+    return lowered.startswith((*_LINK_LABELS, "original score:"))
 
 
 def _text_lines(text: str) -> list[str]:
@@ -113,6 +117,10 @@ def _html_to_text(html: str) -> str:
     body = tree.body
     for node in tree.css("script, style, noscript"):
         node.decompose()
+    # Keep where "Full Review" points: the text form has no other place for the link.
+    for link in tree.css("a[href]"):
+        if link.text(strip=True).lower() in _LINK_LABELS:
+            link.replace_with(f"{link.text(strip=True)} <{link.attributes.get('href') or ''}>")
     parts = [title.text() if title else "", body.text(separator="\n") if body else ""]
     return "\n".join(parts)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _MOVIE_SLUG = re.compile(r"/m/([A-Za-z0-9_.\-]+)")
 
@@ -50,6 +50,4 @@ def absolute(base: str, href: str | None) -> str | None:
         return href
     if not is_web_url(base):
         return href
-    from urllib.parse import urljoin
-
     return urljoin(base, href)

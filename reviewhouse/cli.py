@@ -76,6 +76,7 @@ def ingest(
     except SourceError as error:
         raise fail(str(error), code=2) from None
     location = resolve_warehouse(warehouse)
+    _check_warehouse(location)
 
     from flows.ingest import ingest_reviews
     from warehouse.load import RunRecord
@@ -99,6 +100,80 @@ def ingest(
         typer.echo(f"validation report: {outcome.report_path}")
     if outcome.status != "completed":
         raise typer.Exit(1)
+
+
+@app.command()
+def scorecard(
+    warehouse: WarehouseOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Movies to show.")] = 20,
+) -> None:
+    """Per-movie scorecard: reviews, mean normalised score, Tomatometer."""
+    _show(
+        warehouse,
+        "SELECT movie_title, reviews, scored_reviews, mean_score, tomatometer, "
+        "first_review_date, last_review_date FROM movie_scorecard "
+        "ORDER BY reviews DESC, movie_title LIMIT $limit",
+        {"limit": limit},
+    )
+
+
+@app.command()
+def runs(
+    warehouse: WarehouseOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Runs to show.")] = 10,
+) -> None:
+    """Recent runs from etl_runs, newest first."""
+    _show(
+        warehouse,
+        "SELECT run_id, status, pages_read, pages_failed, reviews_loaded, reviews_new, "
+        "reviews_updated, reviews_quarantined, round(epoch(ended_at - started_at), 1) AS seconds, "
+        "error_summary FROM etl_runs ORDER BY started_at DESC LIMIT $limit",
+        {"limit": limit},
+    )
+
+
+@app.command()
+def quarantine(
+    warehouse: WarehouseOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Problems to show.")] = 20,
+    run_id: Annotated[str | None, typer.Option(help="Only this run.")] = None,
+) -> None:
+    """Recent problems: the pages and rows that were quarantined, and why."""
+    _show(
+        warehouse,
+        "SELECT run_id, stage, source_url, reason FROM quarantine "
+        "WHERE $run_id IS NULL OR run_id = $run_id "
+        "ORDER BY quarantined_at DESC LIMIT $limit",
+        {"limit": limit, "run_id": run_id},
+    )
+
+
+def _check_warehouse(location: str) -> None:
+    from warehouse.db import WarehouseError
+    from warehouse.publish import check_warehouse
+
+    try:
+        check_warehouse(location)
+    except WarehouseError as error:
+        raise fail(str(error)) from None
+
+
+def _show(warehouse: str | None, sql: str, params: dict) -> None:
+    from pathlib import Path
+
+    from warehouse.db import WarehouseError, is_local_file
+    from warehouse.publish import reading
+
+    location = resolve_warehouse(warehouse)
+    if is_local_file(location) and not Path(location).exists():
+        raise fail(f"no warehouse at {location}; run `reviewhouse ingest` first", code=2)
+    try:
+        with reading(location, lock_timeout_s=10) as con:
+            typer.echo(con.sql(sql, params=params))
+    except (WarehouseError, OSError) as error:
+        raise fail(_one_line(error)) from None
+    except Exception as error:  # a DuckDB error on an old or foreign file
+        raise fail(_one_line(error)) from None
 
 
 def _one_line(error: object) -> str:

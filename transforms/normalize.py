@@ -10,8 +10,8 @@ import polars as pl
 from transforms.dates import review_date
 from transforms.keys import with_ids
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
-from transforms.scores import score_columns
-from transforms.text import clean_text, name_key, quote_columns, quote_key, title_from_slug
+from transforms.scores import normalize_scores
+from transforms.text import name_key, quote_key, split_language_note, tidy_text, title_from_slug
 
 # How pages state the critic's call. Fresh/rotten is never derived from the score.
 _SENTIMENTS: dict[str, bool] = {
@@ -23,17 +23,21 @@ _SLUG_IN_URL = r"/m/([A-Za-z0-9_.\-]+)"
 
 def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
     """Cast and tidy every column: scores, dates, text, flags. No keys yet."""
+    tidied = tidy_text(
+        normalize_scores(raw),
+        {
+            "quote": "quote_raw",
+            "critic_name": "critic_name",
+            "publication_name": "publication",
+            "movie_title": "movie_title",
+        },
+    )
     slug = pl.coalesce(
         pl.col("movie_slug").str.strip_chars().str.to_lowercase(),
         pl.col("source_url").str.extract(_SLUG_IN_URL, 1).str.to_lowercase(),
     )
-    title = clean_text(pl.col("movie_title"))
-    return raw.with_columns(
-        score_columns(),
+    return split_language_note(tidied).with_columns(
         review_date(),
-        *quote_columns(),
-        clean_text(pl.col("critic_name")).alias("critic_name"),
-        clean_text(pl.col("publication")).alias("publication_name"),
         pl.col("critic_url").str.strip_chars(),
         pl.col("publication_url").str.strip_chars(),
         pl.col("review_url").str.strip_chars(),
@@ -43,14 +47,14 @@ def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
         .str.to_lowercase()
         .replace_strict(_SENTIMENTS, default=None, return_dtype=pl.Boolean)
         .alias("is_fresh"),
-        pl.coalesce(title, title_from_slug(slug)).alias("movie_title"),
-        pl.when(title.is_not_null())
+        pl.coalesce(pl.col("movie_title"), title_from_slug(slug)).alias("movie_title"),
+        pl.when(pl.col("movie_title").is_not_null())
         .then(pl.lit("stated"))
         .when(slug.is_not_null())
         .then(pl.lit("slug"))
         .alias("movie_title_source"),
         slug.alias("movie_slug"),
-    ).unnest("_score")
+    )
 
 
 def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:

@@ -75,93 +75,119 @@ def canonical_score_text(raw: pl.Expr) -> pl.Expr:
     return text
 
 
-def score_columns(raw: str = "score_raw") -> pl.Expr:
-    """A struct of the five score columns, computed from the `raw` column."""
-    text = canonical_score_text(pl.col(raw))
-    had_star_word = pl.col(raw).str.to_lowercase().str.contains(r"\bstars?\b")
-
-    fraction_value = text.str.extract(_FRACTION, 1).cast(pl.Float64)
-    fraction_scale = text.str.extract(_FRACTION, 2).cast(pl.Float64)
-    percent_value = text.str.extract(_PERCENT, 1).cast(pl.Float64)
-    letter = text.str.extract(_LETTER, 1)
-    letter_points = letter.replace_strict(
-        LETTER_GRADE_POINTS, default=None, return_dtype=pl.Float64
-    )
-    glyphs = text.str.extract_groups(_STAR_GLYPHS)
-    full_stars = glyphs.struct.field("1").str.len_chars()
-    half_star = glyphs.struct.field("2").is_not_null().cast(pl.Float64) * 0.5
-    empty_stars = glyphs.struct.field("3").str.len_chars()
-    glyph_value = (full_stars + half_star).cast(pl.Float64)
-    is_glyphs = glyphs.struct.field("1").is_not_null() & (glyph_value > 0)
-    star_count = text.str.extract(_COUNT_OF_STARS, 1).cast(pl.Float64)
-
-    assumed_stars_scale = (
-        pl.when(pl.max_horizontal(glyph_value, star_count) > 4)
-        .then(pl.lit(5.0))
-        .otherwise(pl.lit(4.0))
-    )
-
-    value = (
-        pl.when(fraction_value.is_not_null())
-        .then(fraction_value)
-        .when(percent_value.is_not_null())
-        .then(percent_value)
-        .when(letter_points.is_not_null())
-        .then(letter_points)
-        .when(is_glyphs)
-        .then(glyph_value)
-        .otherwise(star_count)
-    )
-    scale = (
-        pl.when(fraction_value.is_not_null())
-        .then(fraction_scale)
-        .when(percent_value.is_not_null() | letter_points.is_not_null())
-        .then(pl.lit(100.0))
-        .when(is_glyphs & (empty_stars > 0))
-        .then(glyph_value.ceil() + empty_stars)
-        .when(is_glyphs | (star_count.is_not_null() & had_star_word))
-        .then(assumed_stars_scale)
-    )
-    kind = (
-        pl.when(fraction_value.is_not_null())
-        .then(pl.when(had_star_word).then(pl.lit("stars")).otherwise(pl.lit("fraction")))
-        .when(percent_value.is_not_null())
-        .then(pl.lit("percent"))
-        .when(letter_points.is_not_null())
-        .then(pl.lit("letter"))
-        .when(is_glyphs & (empty_stars > 0))
-        .then(pl.lit("stars"))
-        .when(is_glyphs | (star_count.is_not_null() & had_star_word))
-        .then(pl.lit("stars_assumed"))
-        .when(star_count.is_not_null())
-        .then(pl.lit("number"))
-    )
-    is_empty = pl.col(raw).is_null() | text.is_in(_EMPTY_MARKERS)
-    in_range = (scale > 0) & (value >= 0) & (value <= scale)
-    status = (
-        pl.when(is_empty)
-        .then(pl.lit("empty"))
-        .when(value.is_null() | scale.is_null() | (scale <= 0))
-        .then(pl.lit("unparsed"))
-        .when(in_range)
-        .then(pl.lit("ok"))
-        .otherwise(pl.lit("out_of_range"))
-    )
-    normalized = pl.when(status == "ok").then(value / scale)
-    return pl.struct(
-        score_value=pl.when(is_empty).then(None).otherwise(value),
-        score_scale=pl.when(is_empty).then(None).otherwise(scale),
-        score_normalized=normalized,
-        score_kind=pl.when(is_empty).then(None).otherwise(kind),
-        score_status=status,
-    ).alias("_score")
-
-
 def normalize_scores(frame: pl.DataFrame, raw: str = "score_raw") -> pl.DataFrame:
     """`frame` with the five score columns (re)computed from `raw`.
+
+    Evaluated in three small steps (canonical text, parts, result) rather than one deep
+    expression, so Polars plans each step once instead of re-planning shared sub-trees.
 
     >>> normalize_scores(pl.DataFrame({"score_raw": ["3.5/5", "B+", "****", None, "7"]}))[
     ...     "score_normalized"].to_list()
     [0.7, 0.83, 1.0, None, None]
     """
-    return frame.drop(_COLUMNS, strict=False).with_columns(score_columns(raw)).unnest("_score")
+    text = pl.col("_score_text")
+    parts = (
+        frame.drop(_COLUMNS, strict=False)
+        .with_columns(
+            canonical_score_text(pl.col(raw)).alias("_score_text"),
+            pl.col(raw).str.to_lowercase().str.contains(r"\bstars?\b").alias("_score_star_word"),
+        )
+        .with_columns(
+            text.str.extract(_FRACTION, 1).cast(pl.Float64).alias("_score_fraction_value"),
+            text.str.extract(_FRACTION, 2).cast(pl.Float64).alias("_score_fraction_scale"),
+            text.str.extract(_PERCENT, 1).cast(pl.Float64).alias("_score_percent"),
+            text.str.extract(_LETTER, 1).alias("_score_letter"),
+            text.str.extract_groups(_STAR_GLYPHS).alias("_score_glyphs"),
+            text.str.extract(_COUNT_OF_STARS, 1).cast(pl.Float64).alias("_score_count"),
+            (pl.col(raw).is_null() | text.is_in(_EMPTY_MARKERS)).alias("_score_empty"),
+        )
+    )
+    return (
+        parts.with_columns(_value_and_scale())
+        .unnest("_score_parts")
+        .with_columns(_result())
+        .drop(pl.selectors.starts_with("_score_"))
+    )
+
+
+def _value_and_scale() -> pl.Expr:
+    fraction_value = pl.col("_score_fraction_value")
+    percent = pl.col("_score_percent")
+    letter_points = pl.col("_score_letter").replace_strict(
+        LETTER_GRADE_POINTS, default=None, return_dtype=pl.Float64
+    )
+    glyphs = pl.col("_score_glyphs")
+    half_star = glyphs.struct.field("2").is_not_null().cast(pl.Float64) * 0.5
+    glyph_value = (glyphs.struct.field("1").str.len_chars() + half_star).cast(pl.Float64)
+    empty_stars = glyphs.struct.field("3").str.len_chars()
+    is_glyphs = glyphs.struct.field("1").is_not_null() & (glyph_value > 0)
+    count = pl.col("_score_count")
+    counted_stars = count.is_not_null() & pl.col("_score_star_word")
+    # Without a stated scale stars are out of 4, or out of 5 when five are shown.
+    assumed_scale = pl.when(pl.max_horizontal(glyph_value, count) > 4).then(5.0).otherwise(4.0)
+
+    value = (
+        pl.when(fraction_value.is_not_null())
+        .then(fraction_value)
+        .when(percent.is_not_null())
+        .then(percent)
+        .when(letter_points.is_not_null())
+        .then(letter_points)
+        .when(is_glyphs)
+        .then(glyph_value)
+        .otherwise(count)
+    )
+    scale = (
+        pl.when(fraction_value.is_not_null())
+        .then(pl.col("_score_fraction_scale"))
+        .when(percent.is_not_null() | letter_points.is_not_null())
+        .then(100.0)
+        .when(is_glyphs & (empty_stars > 0))
+        .then(glyph_value.ceil() + empty_stars)
+        .when(is_glyphs | counted_stars)
+        .then(assumed_scale)
+    )
+    kind = (
+        pl.when(fraction_value.is_not_null())
+        .then(
+            pl.when(pl.col("_score_star_word")).then(pl.lit("stars")).otherwise(pl.lit("fraction"))
+        )
+        .when(percent.is_not_null())
+        .then(pl.lit("percent"))
+        .when(letter_points.is_not_null())
+        .then(pl.lit("letter"))
+        .when(is_glyphs & (empty_stars > 0))
+        .then(pl.lit("stars"))
+        .when(is_glyphs | counted_stars)
+        .then(pl.lit("stars_assumed"))
+        .when(count.is_not_null())
+        .then(pl.lit("number"))
+    )
+    return pl.struct(
+        _score_v=value,
+        _score_s=scale,
+        _score_k=kind,
+        # Letters take Metacritic's table value as written (0.83), not 83/100 in floating point.
+        _score_letter_normalized=letter_points / 100,
+    ).alias("_score_parts")
+
+
+def _result() -> list[pl.Expr]:
+    value, scale, empty = pl.col("_score_v"), pl.col("_score_s"), pl.col("_score_empty")
+    status = (
+        pl.when(empty)
+        .then(pl.lit("empty"))
+        .when(value.is_null() | scale.is_null() | (scale <= 0))
+        .then(pl.lit("unparsed"))
+        .when((value >= 0) & (value <= scale))
+        .then(pl.lit("ok"))
+        .otherwise(pl.lit("out_of_range"))
+    )
+    normalized = pl.coalesce(pl.col("_score_letter_normalized").round(2), value / scale)
+    return [
+        pl.when(~empty).then(value).alias("score_value"),
+        pl.when(~empty).then(scale).alias("score_scale"),
+        pl.when(status == "ok").then(normalized).alias("score_normalized"),
+        pl.when(~empty).then(pl.col("_score_k")).alias("score_kind"),
+        status.alias("score_status"),
+    ]

@@ -31,7 +31,14 @@ from typing import TypeVar
 
 import duckdb
 
-from warehouse.db import DEFAULT_STORAGE_VERSION, WarehouseError, connect, is_local_file, migrate
+from warehouse.db import (
+    DEFAULT_STORAGE_VERSION,
+    WarehouseError,
+    check_version,
+    connect,
+    is_local_file,
+    migrate,
+)
 
 LOCK_CONFLICT = "Could not set lock on file"
 T = TypeVar("T")
@@ -91,6 +98,29 @@ def writing(
 def reading(location: str | Path, lock_timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection, waiting (bounded) while a writer holds the file."""
     return _retry_on_lock(lambda: connect(location, read_only=True), lock_timeout_s)
+
+
+def check_warehouse(location: str | Path, lock_timeout_s: float = 30.0) -> int:
+    """Fail early, in one clear sentence, if `location` cannot be used as a warehouse.
+
+    Returns the schema version (0 for a warehouse that does not exist yet).
+    """
+    location = str(location)
+    if is_local_file(location):
+        path = Path(location)
+        if not path.exists():
+            if path.parent.exists() and not os.access(path.parent, os.W_OK):
+                raise WarehouseError(f"cannot create the warehouse in {path.parent}: not writable")
+            return 0
+        if path.is_dir():
+            raise WarehouseError(f"{location} is a directory, not a warehouse file")
+    try:
+        with reading(location, lock_timeout_s) as con:
+            return check_version(con)
+    except duckdb.IOException as error:
+        if "not a valid DuckDB database" in str(error):
+            raise WarehouseError(f"{location} exists but is not a DuckDB database") from error
+        raise WarehouseError(f"cannot open {location}: {error}") from error
 
 
 @contextlib.contextmanager

@@ -1,0 +1,92 @@
+"""The real ingest flow, on Prefect's test harness, into real DuckDB files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.ingest import ingest_reviews
+from tests.conftest import SEED_PAGE
+from tests.helpers import table
+from warehouse.load import RunRecord
+from warehouse.publish import reading
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def ingest(sources: list, warehouse: Path, **options) -> RunRecord:
+    state = ingest_reviews(
+        sources=[str(s) for s in sources], warehouse=str(warehouse), return_state=True, **options
+    )
+    run = state.result(raise_on_failure=False)
+    assert isinstance(run, RunRecord), run
+    return run
+
+
+def reviews(warehouse: Path) -> list[tuple]:
+    with reading(warehouse) as con:
+        return table(con, "SELECT * EXCLUDE (first_run_id, last_run_id) FROM reviews ORDER BY ALL")
+
+
+def test_seed_page_end_to_end(warehouse_path):
+    run = ingest([SEED_PAGE], warehouse_path)
+    assert run.status == "completed"
+    assert (run.pages_read, run.reviews_loaded, run.reviews_new) == (1, 20, 20)
+    with reading(warehouse_path) as con:
+        rows = table(
+            con,
+            "SELECT strftime(review_date, '%Y-%m-%d'), score_raw, score_normalized, is_fresh "
+            "FROM reviews WHERE movie_title = 'Backstage'",
+        )
+        assert table(con, "SELECT status, reviews_loaded FROM etl_runs") == [("completed", 20)]
+    assert len(rows) == 20
+    assert sum(1 for row in rows if row[2] is not None) == 14
+    assert ("2007-01-11", "C", 0.5, None) in rows
+    assert ("2006-11-23", "3.5/5", 0.7, None) in rows
+
+
+def test_ingesting_twice_leaves_the_reviews_identical(pages_dir, warehouse_path):
+    first = ingest([pages_dir], warehouse_path)
+    before = reviews(warehouse_path)
+    second = ingest([pages_dir], warehouse_path)
+    assert reviews(warehouse_path) == before
+    assert second.reviews_new == 0
+    assert second.reviews_unchanged == first.reviews_loaded
+
+
+def test_bad_input_is_quarantined_and_the_good_still_loads(pages_dir, warehouse_path):
+    (pages_dir / "empty.txt").write_bytes(b"")
+    (pages_dir / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    (pages_dir / "unknown.html").write_text("<html><body><p>Hello world</p></body></html>")
+    run = ingest([pages_dir], warehouse_path)
+    assert run.status == "completed"
+    assert run.pages_failed == 3
+    with reading(warehouse_path) as con:
+        problems = table(con, "SELECT stage, reason, source_url FROM quarantine ORDER BY ALL")
+        loaded = table(con, "SELECT count(*) FROM reviews")[0][0]
+    assert loaded == 43  # 45 demo reviews parsed, less the two bad orchard rows
+    by_source = {
+        Path(url.removeprefix("file://")).name: (stage, reason) for stage, reason, url in problems
+    }
+    assert by_source["empty.txt"] == ("parse", "empty page")
+    assert by_source["binary.html"] == ("parse", "binary content, not a text page")
+    assert by_source["unknown.html"][1].startswith("page in no known layout")
+    orchard = [reason for stage, reason, url in problems if url.endswith("orchard_2008.txt")]
+    assert len(orchard) == 2  # February 30 and 5/4
+
+
+def test_a_failed_batch_loads_nothing_and_changes_nothing(pages_dir, warehouse_path):
+    ingest([SEED_PAGE], warehouse_path)
+    before = reviews(warehouse_path)
+    run = ingest([pages_dir], warehouse_path, max_quarantined_share=0.01)
+    assert run.status == "failed"
+    assert "too many rows quarantined" in (run.error_summary or "")
+    assert reviews(warehouse_path) == before
+    with reading(warehouse_path) as con:
+        runs = table(con, "SELECT status, reviews_loaded FROM etl_runs ORDER BY started_at")
+        failed_results = table(
+            con, "SELECT suite, reason FROM validation_results WHERE NOT success AND tier = 'batch'"
+        )
+    assert runs == [("completed", 20), ("failed", 0)]
+    assert ("reviews_batch", "too many rows quarantined") in failed_results

@@ -1,0 +1,118 @@
+"""Property tests: normalisation is idempotent, in range, and survives DuckDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transforms.dates import review_date
+from transforms.scores import SCORE_KINDS, SCORE_STATUSES, normalize_scores
+from transforms.text import clean_quotes
+
+SCORE_ALPHABET = "0123456789./ *+-½★☆abcdefABCDEFstarofuplmin%\u2212"
+FETCHED = datetime(2024, 5, 1, 12, tzinfo=UTC)
+
+raw_scores = st.lists(
+    st.one_of(st.none(), st.text(alphabet=SCORE_ALPHABET, max_size=14), st.text(max_size=8)),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_scores)
+def test_scores_are_in_range_or_null_and_status_is_consistent(raws):
+    frame = normalize_scores(pl.DataFrame({"score_raw": raws}, schema={"score_raw": pl.String}))
+    for row in frame.iter_rows(named=True):
+        assert row["score_status"] in SCORE_STATUSES
+        assert row["score_kind"] is None or row["score_kind"] in SCORE_KINDS
+        if row["score_status"] == "ok":
+            assert 0.0 <= row["score_normalized"] <= 1.0
+        else:
+            assert row["score_normalized"] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw_scores)
+def test_score_normalisation_is_idempotent(raws):
+    once = normalize_scores(pl.DataFrame({"score_raw": raws}, schema={"score_raw": pl.String}))
+    assert normalize_scores(once).equals(once)
+
+
+@settings(max_examples=200)
+@given(
+    st.integers(min_value=1, max_value=100).flatmap(
+        lambda scale: st.tuples(st.integers(min_value=0, max_value=scale), st.just(scale))
+    ),
+    st.sampled_from(["{x}/{y}", "{x} / {y}", "{x} out of {y}", "{x} of {y}", " {x}/{y} "]),
+)
+def test_any_fraction_within_its_scale_is_x_over_y(pair, template):
+    x, y = pair
+    frame = normalize_scores(pl.DataFrame({"score_raw": [template.format(x=x, y=y)]}))
+    assert frame["score_status"][0] == "ok"
+    assert frame["score_normalized"][0] == x / y
+
+
+@settings(max_examples=100)
+@given(st.integers(min_value=1, max_value=50), st.integers(min_value=1, max_value=50))
+def test_fractions_above_their_scale_are_out_of_range(y, excess):
+    frame = normalize_scores(pl.DataFrame({"score_raw": [f"{y + excess}/{y}"]}))
+    assert frame["score_status"][0] == "out_of_range"
+    assert frame["score_normalized"][0] is None
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw_scores)
+def test_scores_survive_a_duckdb_round_trip(tmp_path: Path, raws):
+    frame = normalize_scores(pl.DataFrame({"score_raw": raws}, schema={"score_raw": pl.String}))
+    with duckdb.connect(str(tmp_path / "round_trip.duckdb")) as con:
+        con.execute("CREATE OR REPLACE TABLE scores AS SELECT * FROM frame")
+        back = con.sql("SELECT * FROM scores").pl()
+    assert back.equals(frame)
+
+
+@settings(max_examples=200)
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
+    st.sampled_from(["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y-%m-%d", "%Y-%m-%dT10:00:00-08:00"]),
+)
+def test_any_real_date_in_any_supported_spelling_parses_back(day, fmt):
+    frame = pl.DataFrame({"date_raw": [day.strftime(fmt)], "fetched_at": [FETCHED]})
+    assert frame.select(review_date()).item() == day
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=60)), min_size=1, max_size=20))
+def test_quote_cleaning_never_leaves_blank_or_padded_strings(quotes):
+    frame = pl.DataFrame({"quote_raw": quotes}, schema={"quote_raw": pl.String})
+    cleaned = clean_quotes(frame)["quote"].to_list()
+    assert all(quote is None or (quote and quote == quote.strip(" ")) for quote in cleaned)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.characters(exclude_characters="&", exclude_categories=["Cs"]),
+                max_size=60,
+            ),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_quote_cleaning_is_idempotent(quotes):
+    # Text with `&` is excluded: "&amp;amp;" is escaped twice and rightly decodes once a pass.
+    frame = pl.DataFrame({"quote_raw": quotes}, schema={"quote_raw": pl.String})
+    once = clean_quotes(frame)
+    again = clean_quotes(once.select(pl.col("quote").alias("quote_raw")))
+    assert again["quote"].to_list() == once["quote"].to_list()

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from tests.conftest import DEMO_PAGES, SEED_PAGE
+from tests.helpers import batch_of, reviews_from, table
+from warehouse.load import RunRecord, load_run
+from warehouse.publish import reading, writing
+
+
+def run_record(run_id: str) -> RunRecord:
+    return RunRecord(run_id=run_id, started_at=datetime.now(UTC), ended_at=datetime.now(UTC))
+
+
+def load(warehouse_path, reviews: pl.DataFrame, run_id: str):
+    with writing(warehouse_path) as con:
+        return load_run(con, batch_of(reviews), run_record(run_id))
+
+
+def snapshot(warehouse_path) -> list[tuple]:
+    with reading(warehouse_path) as con:
+        return table(con, "SELECT * FROM reviews ORDER BY review_id")
+
+
+def test_seed_loads_exactly(warehouse_path):
+    counts = load(warehouse_path, reviews_from(SEED_PAGE), "run-1")
+    assert (counts.new, counts.updated, counts.unchanged) == (20, 0, 0)
+    with reading(warehouse_path) as con:
+        rows = table(
+            con,
+            "SELECT strftime(review_date, '%Y-%m-%d'), score_raw, score_normalized "
+            "FROM reviews WHERE movie_title = 'Backstage' ORDER BY review_date, score_raw",
+        )
+    assert len(rows) == 20
+    assert sum(1 for row in rows if row[1] is not None) == 14
+    assert ("2007-01-11", "C", 0.5) in rows
+    assert ("2006-11-23", "3.5/5", 0.7) in rows
+
+
+def test_reloading_the_same_input_changes_nothing(warehouse_path):
+    reviews = reviews_from(*sorted(DEMO_PAGES.glob("*.txt")))
+    load(warehouse_path, reviews, "run-1")
+    before = snapshot(warehouse_path)
+    counts = load(warehouse_path, reviews, "run-2")
+    assert counts.new == counts.updated == 0
+    assert counts.unchanged == reviews.height
+    assert snapshot(warehouse_path) == before  # last_run_id included: still run-1
+
+
+def test_a_changed_review_is_updated_and_counted(warehouse_path):
+    reviews = reviews_from(SEED_PAGE)
+    load(warehouse_path, reviews, "run-1")
+    changed = reviews.with_columns(
+        pl.when(pl.col("score_raw") == "C")
+        .then(pl.lit(True))
+        .otherwise(pl.col("is_fresh"))
+        .alias("is_fresh")
+    )
+    counts = load(warehouse_path, changed, "run-2")
+    assert (counts.new, counts.updated) == (0, 2)
+    with reading(warehouse_path) as con:
+        runs = table(
+            con,
+            "SELECT first_run_id, last_run_id, count(*) FROM fct_reviews GROUP BY ALL ORDER BY 2",
+        )
+    assert runs == [("run-1", "run-1", 18), ("run-1", "run-2", 2)]
+
+
+def test_a_later_sighting_without_a_score_keeps_the_score(warehouse_path):
+    reviews = reviews_from(SEED_PAGE)
+    load(warehouse_path, reviews, "run-1")
+    scoreless = reviews.with_columns(
+        pl.lit(None, pl.String).alias("score_raw"),
+        pl.lit(None, pl.Float64).alias("score_normalized"),
+        pl.lit("empty").alias("score_status"),
+    )
+    counts = load(warehouse_path, scoreless, "run-2")
+    assert counts.unchanged == 20
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT count(score_normalized) FROM reviews") == [(14,)]
+
+
+def test_a_failed_load_rolls_back_everything(warehouse_path):
+    load(warehouse_path, reviews_from(SEED_PAGE), "run-1")
+    before = snapshot(warehouse_path)
+    other = reviews_from(*sorted(DEMO_PAGES.glob("night_ferry*.txt")))
+    batch = batch_of(other)
+    broken = type(batch)(
+        reviews=batch.reviews,
+        movies=batch.movies,
+        critics=batch.critics,
+        publications=batch.publications,
+        quarantine=batch.quarantine,
+        extra_tables={"no_such_table": pl.DataFrame({"x": [1]})},
+    )
+    with pytest.raises(Exception, match="no_such_table"), writing(warehouse_path) as con:
+        load_run(con, broken, run_record("run-2"))
+    assert snapshot(warehouse_path) == before
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT run_id FROM etl_runs") == [("run-1",)]
