@@ -76,6 +76,27 @@ def parse_and_transform(
     return staged
 
 
+@task(name="import-dataset", task_run_name="import-dataset {path.name}")
+def import_dataset(
+    path: Path, batch_number: int, staging_dir: str, run_id: str, movies: pl.DataFrame | None
+) -> stages.StagedBatch:
+    staged = stages.stage_dataset(
+        path,
+        batch_number=batch_number,
+        staging_dir=Path(staging_dir),
+        run_id=run_id,
+        movies=movies,
+    )
+    get_run_logger().info(
+        "dataset %s: %d rows in %d chunks (%.1f s)",
+        path.name,
+        staged.reviews_parsed,
+        len(staged.reviews_paths),
+        staged.seconds,
+    )
+    return staged
+
+
 @task(name="validate")
 def validate(
     batches: list[stages.StagedBatch],
@@ -200,7 +221,12 @@ def ingest_reviews(
             staging_dir=str(staging_dir),
             run_id=run.run_id,
         )
-        batches = [future.result() for future in futures]
+        review_datasets, movies = _split_datasets(resolved.datasets)
+        dataset_futures = [
+            import_dataset.submit(path, len(chunks) + number, str(staging_dir), run.run_id, movies)
+            for number, path in enumerate(review_datasets)
+        ]
+        batches = [future.result() for future in [*futures, *dataset_futures]]
         run.stage_seconds["parse_transform"] = round(time.perf_counter() - stage_started, 3)
         run.pages_read = sum(batch.pages_parsed + batch.pages_failed for batch in batches)
         run.pages_failed = sum(batch.pages_failed for batch in batches)
@@ -235,6 +261,14 @@ def ingest_reviews(
     if run.status == "failed":
         return Failed(message=run.summary_line(), data=run)
     return run
+
+
+def _split_datasets(paths: list[Path]) -> tuple[list[Path], pl.DataFrame | None]:
+    """Review datasets to import, and the titles from any companion movies tables."""
+    kinds = {path: stages.dataset_kind(path) for path in paths}
+    movies_tables = [path for path, kind in kinds.items() if kind and kind.kind == "movies"]
+    reviews = [path for path in paths if path not in movies_tables]
+    return reviews, stages.read_movies_tables(movies_tables)
 
 
 def _new_run_id() -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from parsers.urls import is_web_url
+
 
 @dataclass(frozen=True, slots=True)
 class PageRef:
@@ -21,10 +23,16 @@ class PageRef:
 
 
 def file_page(path: Path) -> PageRef:
-    """A local page file; its modification time stands in for the fetch time."""
+    """A local page file; its modification time stands in for the fetch time.
+
+    A saved page may have its address beside it in `<name>.url` (one line): it then counts
+    as that web page, so its movie slug and its links to other pages are read from there.
+    """
     stat = path.stat()
+    address = path.with_suffix(".url")
+    recorded = address.read_text(encoding="utf-8").strip() if address.is_file() else ""
     return PageRef(
-        url=path.resolve().as_uri(),
+        url=recorded if is_web_url(recorded) else path.resolve().as_uri(),
         body_path=str(path),
         fetched_at=datetime.fromtimestamp(stat.st_mtime, UTC),
     )

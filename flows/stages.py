@@ -7,6 +7,7 @@ Each stage returns a small result object with its counts and seconds.
 from __future__ import annotations
 
 import json
+import mmap
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.pages import PageRef, read_body
-from parsers import ParseError, decode_body, parse_page
+from parsers import ParseError, datasets, decode_body, parse_page
 from parsers.records import RAW_SCHEMA
 from transforms.normalize import (
     critics_of,
@@ -55,8 +56,8 @@ class StagedBatch:
     """What a parse/transform task hands on: file paths and counts, never frames."""
 
     batch_number: int
-    reviews_path: str | None
-    quarantine_path: str | None
+    reviews_paths: tuple[str, ...]
+    quarantine_paths: tuple[str, ...]
     pages_parsed: int
     pages_failed: int
     reviews_parsed: int
@@ -108,14 +109,11 @@ def stage_batch(
     parsed = parse_pages(pages, run_id)
     reviews = normalize_reviews(parsed.raw)
     staging_dir.mkdir(parents=True, exist_ok=True)
-    reviews_path = _write(reviews, staging_dir / f"batch-{batch_number:05d}.reviews.parquet")
-    quarantine_path = _write(
-        parsed.quarantine, staging_dir / f"batch-{batch_number:05d}.quarantine.parquet"
-    )
+    name = f"batch-{batch_number:05d}"
     return StagedBatch(
         batch_number=batch_number,
-        reviews_path=reviews_path,
-        quarantine_path=quarantine_path,
+        reviews_paths=_write(reviews, staging_dir / f"{name}.reviews.parquet"),
+        quarantine_paths=_write(parsed.quarantine, staging_dir / f"{name}.quarantine.parquet"),
         pages_parsed=len(pages) - parsed.pages_failed,
         pages_failed=parsed.pages_failed,
         reviews_parsed=parsed.raw.height,
@@ -127,8 +125,8 @@ def stage_batch(
 
 def read_staged(batches: list[StagedBatch]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All staged reviews (one row per review across batches) and all staged quarantine."""
-    review_files = [batch.reviews_path for batch in batches if batch.reviews_path]
-    quarantine_files = [batch.quarantine_path for batch in batches if batch.quarantine_path]
+    review_files = [path for batch in batches for path in batch.reviews_paths]
+    quarantine_files = [path for batch in batches for path in batch.quarantine_paths]
     reviews = (
         deduplicate(pl.read_parquet(review_files))
         if review_files
@@ -170,8 +168,114 @@ def _page_problem(run_id: str, page: PageRef, stage: str, reason: str, layout: s
     return page_problem(run_id, page.url, stage, reason, layout, content_type=page.content_type)
 
 
-def _write(frame: pl.DataFrame, path: Path) -> str | None:
+def _write(frame: pl.DataFrame, path: Path) -> tuple[str, ...]:
     if frame.is_empty():
-        return None
+        return ()
     frame.write_parquet(path, compression="lz4", statistics=False)
-    return str(path)
+    return (str(path),)
+
+
+def dataset_kind(path: Path) -> datasets.DatasetKind | None:
+    header = pl.scan_csv(path, infer_schema=False, n_rows=0).collect_schema().names()
+    return datasets.sniff(header)
+
+
+def read_movies_tables(paths: list[Path]) -> pl.DataFrame | None:
+    """Titles and years from companion movies tables (`rotten_tomatoes_movies.csv`)."""
+    if not paths:
+        return None
+    frames = [datasets.movies_lookup(pl.scan_csv(p, infer_schema=False)) for p in paths]
+    return pl.concat(frames).unique("movie_slug", keep="first").collect()
+
+
+def stage_dataset(
+    path: Path,
+    *,
+    batch_number: int,
+    staging_dir: Path,
+    run_id: str,
+    movies: pl.DataFrame | None = None,
+    chunk_rows: int = 250_000,
+) -> StagedBatch:
+    """Import a review dataset in streamed chunks of `chunk_rows`, each normalised on its own.
+
+    A dump cut off mid-record loads every complete row; the cut-off tail becomes one
+    quarantine row saying how many bytes were dropped.
+    """
+    started = time.perf_counter()
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    source_url = path.resolve().as_uri()
+    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    kind = dataset_kind(path)
+    name = f"batch-{batch_number:05d}"
+    problems: list[dict] = []
+    if kind is None or kind.kind != "reviews":
+        reason = "CSV holds no review columns (review_content / review_text / quote)"
+        if kind is not None:
+            reason = "a movies table alone has no reviews: give it with its reviews file"
+        problems.append(page_problem(run_id, source_url, "parse", reason, datasets.LAYOUT))
+        return _staged_dataset(batch_number, (), problems, staging_dir / name, 0, started, 0)
+
+    readable = _complete_copy(path, staging_dir / f"{name}.complete.csv", problems, run_id)
+    reader = pl.scan_csv(readable, infer_schema=False, truncate_ragged_lines=True)
+    review_paths: list[str] = []
+    rows = 0
+    for number, chunk in enumerate(reader.collect_batches(chunk_size=chunk_rows)):
+        raw = datasets.raw_reviews(
+            chunk, kind.columns, source_url=source_url, fetched_at=fetched_at, first_row=rows + 1
+        ).collect()
+        rows += raw.height
+        reviews = normalize_reviews(datasets.with_movie_titles(raw, movies))
+        review_paths += _write(reviews, staging_dir / f"{name}.{number:04d}.reviews.parquet")
+    return _staged_dataset(
+        batch_number, tuple(review_paths), problems, staging_dir / name, rows, started, 1
+    )
+
+
+def _complete_copy(path: Path, copy: Path, problems: list[dict], run_id: str) -> Path:
+    """`path`, or a copy of its complete records when the file was cut off mid-record."""
+    size = path.stat().st_size
+    if size == 0:
+        return path
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        keep = datasets.complete_prefix(view)
+        if keep == size:
+            return path
+        tail = bytes(view[keep : keep + 200])
+        with copy.open("wb") as target:
+            target.write(view[:keep])
+    problems.append(
+        page_problem(
+            run_id,
+            path.resolve().as_uri(),
+            "parse",
+            f"last record cut off mid-field: {size - keep} bytes dropped",
+            datasets.LAYOUT,
+            dropped_bytes=size - keep,
+            tail=tail.decode("utf-8", "replace"),
+        )
+    )
+    return copy
+
+
+def _staged_dataset(
+    batch_number: int,
+    review_paths: tuple[str, ...],
+    problems: list[dict],
+    stem: Path,
+    rows: int,
+    started: float,
+    parsed: int,
+) -> StagedBatch:
+    quarantine = pl.DataFrame(problems, schema=QUARANTINE_SCHEMA)
+    return StagedBatch(
+        batch_number=batch_number,
+        reviews_paths=review_paths,
+        quarantine_paths=_write(quarantine, stem.with_name(stem.name + ".quarantine.parquet")),
+        pages_parsed=parsed,
+        pages_failed=1 - parsed,
+        reviews_parsed=rows,
+        layouts={datasets.LAYOUT: 1} if parsed else {},
+        next_urls=(),
+        seconds=time.perf_counter() - started,
+    )

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from parsers.base import PageParser, ParsedPage, UnknownLayoutError
 from parsers.legacy_text import LegacyTextParser
+from parsers.review_row import ReviewRowParser
+from parsers.review_table_row import ReviewTableRowParser
+from parsers.rt_json_feed import RtJsonFeedParser
+from parsers.rt_movie_page import RtMoviePageParser
+from parsers.schema_org import SchemaOrgParser
 
-PARSERS: tuple[PageParser, ...] = (LegacyTextParser(),)
+# Most specific first: a review-row page may also carry JSON-LD, a movie page a legacy title.
+PARSERS: tuple[PageParser, ...] = (
+    RtJsonFeedParser(),
+    ReviewRowParser(),
+    ReviewTableRowParser(),
+    RtMoviePageParser(),
+    SchemaOrgParser(),
+    LegacyTextParser(),
+)
 LAYOUTS: tuple[str, ...] = tuple(parser.layout for parser in PARSERS)
 
 

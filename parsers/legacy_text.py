@@ -14,6 +14,7 @@ from typing import ClassVar
 from selectolax.lexbor import LexborHTMLParser
 
 from parsers.base import ParsedPage, ParseError
+from parsers.html import movie_from_title
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug, sibling_pages
 
@@ -47,7 +48,7 @@ class LegacyTextParser:
 
     def parse(self, text: str, url: str) -> ParsedPage:
         lines = _text_lines(text)
-        title = _movie_title(lines)
+        title, year = _movie(lines)
         page_number = page_count = None
         reviews: list[RawReview] = []
         current: RawReview | None = None
@@ -64,7 +65,9 @@ class LegacyTextParser:
                 continue
             if _DATE_LINE.match(line):
                 close_entry()
-                current = RawReview(movie_title=title, movie_slug=movie_slug(url), date_raw=line)
+                current = RawReview(
+                    movie_title=title, movie_year=year, movie_slug=movie_slug(url), date_raw=line
+                )
                 quote_lines = []
                 continue
             if current is None:
@@ -125,11 +128,11 @@ def _html_to_text(html: str) -> str:
     return "\n".join(parts)
 
 
-def _movie_title(lines: list[str]) -> str | None:
-    for line in lines[:10]:
-        if match := _TITLE_LINE.match(line):
-            return match["title"].strip()
-    for line in lines[:10]:
-        if match := _HEADING_LINE.match(line):
-            return match["title"].strip()
-    return None
+def _movie(lines: list[str]) -> tuple[str | None, int | None]:
+    """Title and year from the title line (`Backstage - Movie Reviews - Rotten Tomatoes`),
+    else from the heading (`Backstage Reviews`)."""
+    for pattern in (_TITLE_LINE, _HEADING_LINE):
+        for line in lines[:10]:
+            if match := pattern.match(line):
+                return movie_from_title(match["title"])
+    return None, None

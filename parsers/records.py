@@ -15,6 +15,7 @@ class RawReview(TypedDict, total=False):
     movie_title: str | None
     movie_slug: str | None
     movie_year: int | None
+    movie_ref: str | None  # an external movie id ("rt-ems:<id>") when slug and title are unknown
     critic_name: str | None
     critic_url: str | None
     publication: str | None
@@ -40,6 +41,7 @@ REVIEW_COLUMNS: dict[str, pl.DataType] = {
     "movie_title": pl.String(),
     "movie_slug": pl.String(),
     "movie_year": pl.Int32(),
+    "movie_ref": pl.String(),
     "critic_name": pl.String(),
     "critic_url": pl.String(),
     "publication": pl.String(),

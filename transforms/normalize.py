@@ -41,7 +41,6 @@ def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("critic_url").str.strip_chars(),
         pl.col("publication_url").str.strip_chars(),
         pl.col("review_url").str.strip_chars(),
-        pl.col("score_raw").str.strip_chars(),
         pl.col("sentiment")
         .str.strip_chars()
         .str.to_lowercase()
@@ -60,7 +59,8 @@ def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
 def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
     """Natural keys and the stable ids derived from them.
 
-    Movies are keyed by RT slug where known, else by normalised title (+ year). A review is
+    Movies are keyed by RT slug where known, else by normalised title (+ year), else by an
+    external id such as RT's emsId (a JSON feed names no slug or title). A review is
     the same review when movie, critic (or, without a critic, publication), date and quote
     agree, whichever page or layout it was read from.
     """
@@ -71,6 +71,7 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
             name_key(pl.col("movie_title")),
             pl.concat_str(pl.lit(":"), pl.col("movie_year").cast(pl.String)).fill_null(""),
         ),
+        pl.col("movie_ref"),
     )
     keyed = cleaned.with_columns(
         movie_key.alias("movie_key"),

@@ -112,6 +112,7 @@ def quote_key(quote: pl.Expr, length: int = 120) -> pl.Expr:
 
 
 def title_from_slug(slug: pl.Expr) -> pl.Expr:
-    """`percy_jackson_the_lightning_thief` -> `Percy Jackson The Lightning Thief`."""
-    words = slug.str.replace_all(r"[_\-]+", " ").str.strip_chars()
+    """`percy_jackson_the_lightning_thief` -> `Percy Jackson The Lightning Thief`; the
+    numeric id older slugs start with (`1000013-12_angry_men`) is dropped."""
+    words = slug.str.replace(r"^\d{6,}[-_]", "").str.replace_all(r"[_\-]+", " ").str.strip_chars()
     return pl.when(words.str.contains(r"[A-Za-z]")).then(words.str.to_titlecase())

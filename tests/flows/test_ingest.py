@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest_reviews
-from tests.conftest import SEED_PAGE
+from tests.conftest import ROOT, SEED_PAGE
 from tests.helpers import table
 from warehouse.load import RunRecord
 from warehouse.publish import reading
@@ -65,7 +65,7 @@ def test_bad_input_is_quarantined_and_the_good_still_loads(pages_dir, warehouse_
     with reading(warehouse_path) as con:
         problems = table(con, "SELECT stage, reason, source_url FROM quarantine ORDER BY ALL")
         loaded = table(con, "SELECT count(*) FROM reviews")[0][0]
-    assert loaded == 43  # 45 demo reviews parsed, less the two bad orchard rows
+    assert loaded == 55  # 57 demo reviews parsed, less the two bad orchard rows
     by_source = {
         Path(url.removeprefix("file://")).name: (stage, reason) for stage, reason, url in problems
     }
@@ -90,3 +90,28 @@ def test_a_failed_batch_loads_nothing_and_changes_nothing(pages_dir, warehouse_p
         )
     assert runs == [("completed", 20), ("failed", 0)]
     assert ("reviews_batch", "too many rows quarantined") in failed_results
+
+
+def test_a_broken_row_is_quarantined_alone(tmp_path, warehouse_path):
+    page = (ROOT / "demo" / "pages" / "the_glass_orchard_2016_reviews.html").read_text()
+    broken = page.replace(
+        "Pretty, patient, and ultimately hollow.", "", 1
+    )  # one row loses its quote
+    target = tmp_path / "glass.html"
+    target.write_text(broken)
+    run = ingest([target], warehouse_path, max_quarantined_share=0.5)
+    assert run.status == "completed"
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT count(*) FROM reviews")[0][0] == 5
+        (reason,) = table(con, "SELECT reason FROM quarantine")[0]
+    assert reason.startswith("quote is missing")
+
+
+def test_a_saved_page_counts_as_the_web_page_named_beside_it(tmp_path, warehouse_path):
+    target = tmp_path / "page.html"
+    target.write_text((ROOT / "demo" / "pages" / "static_bloom_2022_reviews.html").read_text())
+    target.with_suffix(".url").write_text("https://www.rottentomatoes.com/m/static_bloom/reviews\n")
+    ingest([tmp_path], warehouse_path)
+    with reading(warehouse_path) as con:
+        sources = table(con, "SELECT DISTINCT source_url, movie_slug FROM reviews")
+    assert sources == [("https://www.rottentomatoes.com/m/static_bloom/reviews", "static_bloom")]

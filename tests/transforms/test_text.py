@@ -53,6 +53,8 @@ def test_quote_key_ignores_punctuation_and_case():
 
 
 def test_title_from_slug():
-    frame = pl.DataFrame({"slug": ["the_dark_knight", "1922_2017", "0814255"]})
+    frame = pl.DataFrame(
+        {"slug": ["the_dark_knight", "1922_2017", "0814255", "1000013-12_angry_men"]}
+    )
     titles = frame.select(title_from_slug(pl.col("slug"))).to_series().to_list()
-    assert titles == ["The Dark Knight", None, None]
+    assert titles == ["The Dark Knight", None, None, "12 Angry Men"]

@@ -1,0 +1,1 @@
+"""Benchmark and synthetic corpus for reviewhouse (not installed with the package)."""
