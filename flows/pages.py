@@ -20,9 +20,11 @@ class PageRef:
     compressed: bool = False
     content_type: str | None = None
     content_hash: str | None = None
+    previous_hash: str | None = None  # the version already loaded: same bytes, no parse
+    file_mtime_ns: int | None = None
 
 
-def file_page(path: Path) -> PageRef:
+def file_page(path: Path, previous_hash: str | None = None) -> PageRef:
     """A local page file; its modification time stands in for the fetch time.
 
     A saved page may have its address beside it in `<name>.url` (one line): it then counts
@@ -35,6 +37,8 @@ def file_page(path: Path) -> PageRef:
         url=recorded if is_web_url(recorded) else path.resolve().as_uri(),
         body_path=str(path),
         fetched_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+        previous_hash=previous_hash,
+        file_mtime_ns=stat.st_mtime_ns,
     )
 
 

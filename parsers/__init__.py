@@ -5,7 +5,7 @@
 
 from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError
 from parsers.decode import decode_body
-from parsers.detect import PARSERS, detect_layout, parse_page
+from parsers.detect import PARSERS, detect_layout, page_links, parse_page
 from parsers.records import RAW_SCHEMA, RawReview
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "UnknownLayoutError",
     "decode_body",
     "detect_layout",
+    "page_links",
     "parse_page",
 ]

@@ -47,3 +47,7 @@ class PageParser(Protocol):
     def parse(self, text: str, url: str) -> ParsedPage:
         """Every review on the page; raises `ParseError` when the page is unusable."""
         ...
+
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        """The page's other pages (pagination, next cursor), found without a full parse."""
+        ...

@@ -41,3 +41,11 @@ def _by_layout(layout: str) -> PageParser:
         if parser.layout == layout:
             return parser
     raise UnknownLayoutError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
+
+
+def page_links(text: str, url: str) -> tuple[str, ...]:
+    """The other pages a page points to (pagination, next cursor); none if unrecognised."""
+    try:
+        return detect_layout(text).links(text, url)
+    except UnknownLayoutError:
+        return ()

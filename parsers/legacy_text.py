@@ -27,6 +27,7 @@ _DATE_LINE = re.compile(rf"^{_MONTH}\.?\s+\d{{1,2}},\s+\d{{4}}$", re.IGNORECASE)
 _TITLE_LINE = re.compile(r"^(?P<title>.+?)\s+-\s+Movie Reviews\s+-\s+Rotten Tomatoes$", re.I)
 _HEADING_LINE = re.compile(r"^(?P<title>.+?)\s+Reviews$")
 _PAGE_LINE = re.compile(r"^Page\s+(?P<n>\d+)\s+of\s+(?P<m>\d+)$", re.IGNORECASE)
+_PAGE_ANYWHERE = re.compile(r"Page\s+(\d+)\s+of\s+(\d+)", re.IGNORECASE)
 _LINK_LINE = re.compile(
     r"^(?:(?:Full Review|Read More)(?:\s*<(?P<url>[^<>\s]+)>)?\s*(?:\|\s*)?)?"
     r"(?:Original Score:\s*(?P<score>.*))?$",
@@ -45,6 +46,10 @@ class LegacyTextParser:
             re.search(r"^\s*Page \d+ of \d+\s*$", head, re.M) is not None
             and any(_DATE_LINE.match(line.strip()) for line in head.splitlines())
         )
+
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        match = _PAGE_ANYWHERE.search(text)
+        return sibling_pages(url, int(match[1]), int(match[2])) if match else ()
 
     def parse(self, text: str, url: str) -> ParsedPage:
         lines = _text_lines(text)

@@ -6,6 +6,7 @@ score part is missing when the critic gave none, so it is split by label, never 
 
 from __future__ import annotations
 
+import html
 import re
 from typing import ClassVar
 
@@ -18,6 +19,7 @@ from parsers.urls import absolute, movie_slug
 
 _SCORE_LABEL = re.compile(r"^Original Score:\s*(.*)$", re.IGNORECASE)
 _DATE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}$")
+_NEXT_LINK = re.compile(r"<a[^>]+rel=\"next\"[^>]*href=\"([^\"]+)\"", re.IGNORECASE)
 
 
 class ReviewRowParser:
@@ -25,6 +27,11 @@ class ReviewRowParser:
 
     def looks_like(self, text: str) -> bool:
         return 'data-qa="review-item"' in text or 'class="review-row"' in text
+
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        match = _NEXT_LINK.search(text)
+        link = absolute(url, html.unescape(match[1])) if match else None
+        return (link,) if link else ()
 
     def parse(self, text: str, url: str) -> ParsedPage:
         tree = parse_html(text)
@@ -36,11 +43,7 @@ class ReviewRowParser:
             raise ParseError("no div.review-row items on the page", layout=self.layout)
         for review in reviews:
             review.update(movie_title=title, movie_year=year, movie_slug=slug)
-        next_link = tree.css_first('a[rel="next"], a.prev-next-paging__button-right')
-        next_url = absolute(url, attribute(next_link, "href"))
-        return ParsedPage(
-            layout=self.layout, reviews=reviews, next_urls=(next_url,) if next_url else ()
-        )
+        return ParsedPage(layout=self.layout, reviews=reviews, next_urls=self.links(text, url))
 
 
 def _row(row: LexborNode, page_url: str) -> RawReview:

@@ -6,6 +6,7 @@ matched on single classes (`critic_name`, `the_review`), never on column widths.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import ClassVar
 
@@ -18,6 +19,9 @@ from parsers.urls import absolute, movie_slug, sibling_pages
 
 _PAGE_INFO = re.compile(r"Page\s+(\d+)\s+of\s+(\d+)", re.IGNORECASE)
 _SCORE = re.compile(r"Original Score:\s*(.+)$", re.IGNORECASE)
+_NEXT_BUTTON = re.compile(
+    r"<a[^>]+class=\"[^\"]*prev-next-paging__button-right[^\"]*\"[^>]*href=\"([^\"]+)\"", re.I
+)
 
 
 class ReviewTableRowParser:
@@ -25,6 +29,13 @@ class ReviewTableRowParser:
 
     def looks_like(self, text: str) -> bool:
         return "review_table_row" in text
+
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        page = _PAGE_INFO.search(text)
+        siblings = sibling_pages(url, int(page[1]), int(page[2])) if page else ()
+        button = _NEXT_BUTTON.search(text)
+        next_link = absolute(url, html.unescape(button[1])) if button else None
+        return siblings + ((next_link,) if next_link and next_link not in siblings else ())
 
     def parse(self, text: str, url: str) -> ParsedPage:
         tree = parse_html(text)

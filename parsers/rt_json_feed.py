@@ -34,6 +34,13 @@ class RtJsonFeedParser:
             and ('"quote"' in text or '"reviewQuote"' in text or '"scoreOri"' in text)
         )
 
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        try:
+            payload = json.loads(text, strict=False)
+        except ValueError:
+            return ()
+        return _next(payload, url) if isinstance(payload, dict) else ()
+
     def parse(self, text: str, url: str) -> ParsedPage:
         try:
             payload = json.loads(text, strict=False)

@@ -35,6 +35,9 @@ class RtMoviePageParser:
             and '"review"' in text
         )
 
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        return ()  # a single page: nothing to follow
+
     def parse(self, text: str, url: str) -> ParsedPage:
         tree = parse_html(text)
         title, year = page_movie(tree)

@@ -31,6 +31,9 @@ class SchemaOrgParser:
             return '"@context"' in text[:2000] and '"Review"' in text
         return "application/ld+json" in text and '"Review"' in text
 
+    def links(self, text: str, url: str) -> tuple[str, ...]:
+        return ()  # a single page: nothing to follow
+
     def parse(self, text: str, url: str) -> ParsedPage:
         documents = _documents(text)
         reviews = reviews_in(documents, url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from typing import Annotated
 
 # Quiet, offline defaults for Prefect's temporary server; users can override any of them.
@@ -67,6 +68,31 @@ def ingest(
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
     ] = 0.20,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Fetch from this private or local host anyway (repeatable), e.g. 127.0.0.1."
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight in all.")] = 16,
+    per_host_concurrency: Annotated[int, typer.Option(min=1, help="Requests per host.")] = 4,
+    delay: Annotated[
+        float, typer.Option(min=0.0, help="Minimum seconds between requests to one host.")
+    ] = 0.25,
+    autothrottle: Annotated[
+        bool, typer.Option(help="Adapt the per-host delay to the server's latency.")
+    ] = True,
+    robots: Annotated[
+        bool, typer.Option(help="Obey robots.txt (turn off only for servers you own).")
+    ] = True,
+    max_pages: Annotated[
+        int, typer.Option(min=1, help="Pages followed from one URL (pagination).")
+    ] = 50,
+    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds for one request.")] = 60.0,
+    user_agent: Annotated[str | None, typer.Option(help="User-Agent header to send.")] = None,
+    force: Annotated[
+        bool, typer.Option(help="Parse and load every page, even those unchanged since last run.")
+    ] = False,
 ) -> None:
     """Ingest review pages into the warehouse and print a one-line summary."""
     from flows.sources import SourceError, resolve_sources
@@ -79,17 +105,73 @@ def ingest(
     _check_warehouse(location)
 
     from flows.ingest import ingest_reviews
+
+    _run_flow(
+        ingest_reviews,
+        sources=sources,
+        warehouse=location,
+        reports_dir=reports_dir,
+        batch_size=batch_size,
+        max_quarantined_share=max_quarantined_share,
+        allow_hosts=allow_host or [],
+        concurrency=concurrency,
+        per_host_concurrency=per_host_concurrency,
+        min_delay_s=delay,
+        autothrottle=autothrottle,
+        respect_robots=robots,
+        max_pages=max_pages,
+        timeout_s=timeout,
+        force=force,
+        **({"user_agent": user_agent} if user_agent else {}),
+    )
+
+
+@app.command()
+def reprocess(
+    warehouse: WarehouseOption = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only pages fetched on or after this date."),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(help="Only pages of this layout ('unknown': pages no parser recognised)."),
+    ] = None,
+    reports_dir: Annotated[
+        str | None, typer.Option(help="Folder for the validation reports.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Pages per parse task.")] = 200,
+    max_quarantined_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
+    ] = 0.20,
+) -> None:
+    """Re-parse stored raw pages with today's parsers, without the network."""
+    from parsers.detect import LAYOUTS
+
+    if layout is not None and layout not in (*LAYOUTS, "kaggle_csv", "unknown"):
+        raise fail(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}, unknown", code=2)
+    location = resolve_warehouse(warehouse)
+    _check_warehouse(location, must_exist=True)
+
+    from flows.reprocess import reprocess_pages
+
+    _run_flow(
+        reprocess_pages,
+        warehouse=location,
+        since=since.date() if since else None,
+        layout=layout,
+        reports_dir=reports_dir,
+        batch_size=batch_size,
+        max_quarantined_share=max_quarantined_share,
+    )
+
+
+def _run_flow(flow: object, **parameters: object) -> None:
+    """Run a flow and report it in one line; exit 1 unless the run completed."""
     from warehouse.load import RunRecord
 
     try:
-        state = ingest_reviews(
-            sources=sources,
-            warehouse=location,
-            reports_dir=reports_dir,
-            batch_size=batch_size,
-            max_quarantined_share=max_quarantined_share,
-            return_state=True,
-        )
+        state = flow(**parameters, return_state=True)  # type: ignore[operator]
         outcome = state.result(raise_on_failure=False)
     except Exception as error:  # the last line of defence: one line, no traceback
         raise fail(_one_line(error)) from None
@@ -148,14 +230,16 @@ def quarantine(
     )
 
 
-def _check_warehouse(location: str) -> None:
+def _check_warehouse(location: str, must_exist: bool = False) -> None:
     from warehouse.db import WarehouseError
     from warehouse.publish import check_warehouse
 
     try:
-        check_warehouse(location)
+        version = check_warehouse(location)
     except WarehouseError as error:
         raise fail(str(error)) from None
+    if must_exist and version == 0:
+        raise fail(f"no warehouse at {location}; run `reviewhouse ingest` first", code=2)
 
 
 def _show(warehouse: str | None, sql: str, params: dict) -> None:

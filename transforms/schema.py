@@ -134,3 +134,47 @@ VALIDATION_RESULTS_SCHEMA: pl.Schema = pl.Schema(
         "validated_at": pl.Datetime("us", "UTC"),
     }
 )
+
+PAGE_FACTS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per page read in a run (what the `pages` table records)
+        "url": pl.String(),
+        "content_hash": pl.String(),
+        "body_path": pl.String(),
+        "source_kind": pl.String(),  # web | file | dataset
+        "byte_size": pl.Int64(),
+        "file_mtime_ns": pl.Int64(),
+        "layout": pl.String(),
+        "reviews_parsed": pl.Int32(),
+        "fetched_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+WEB_FACTS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per URL fetched without error in a run (304s included)
+        "url": pl.String(),
+        "content_hash": pl.String(),
+        "body_path": pl.String(),
+        "http_status": pl.Int32(),
+        "content_type": pl.String(),
+        "etag": pl.String(),
+        "last_modified": pl.String(),
+        "headers": pl.String(),  # JSON
+        "byte_size": pl.Int64(),
+        "fetched_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+PAGES_SEEN_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per page read or checked in a run; merged into `pages`
+        **PAGE_FACTS_SCHEMA,
+        "http_status": pl.Int32(),
+        "content_type": pl.String(),
+        "etag": pl.String(),
+        "last_modified": pl.String(),
+        "headers": pl.String(),  # JSON
+        "last_seen_at": pl.Datetime("us", "UTC"),
+    }
+)

@@ -85,6 +85,7 @@ class LoadBatch:
     critics: pl.DataFrame
     publications: pl.DataFrame
     quarantine: pl.DataFrame
+    pages_seen: pl.DataFrame | None = None  # PAGES_SEEN_SCHEMA, merged into `pages`
     extra_tables: Mapping[str, pl.DataFrame] = field(default_factory=dict)
 
 
@@ -108,6 +109,10 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -
         run_script(con, read_sql("sql/classify_reviews.sql"), params)
         counts = _change_counts(con)
         run_script(con, read_sql("sql/merge_reviews.sql"), params)
+        if batch.pages_seen is not None and not batch.pages_seen.is_empty():
+            con.register("batch_pages_seen", batch.pages_seen.to_arrow())
+            run_script(con, read_sql("sql/merge_pages.sql"), params)
+            con.unregister("batch_pages_seen")
         _append(con, "quarantine", batch.quarantine)
         for table, frame in batch.extra_tables.items():
             _append(con, table, frame)

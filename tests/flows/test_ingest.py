@@ -51,8 +51,12 @@ def test_ingesting_twice_leaves_the_reviews_identical(pages_dir, warehouse_path)
     before = reviews(warehouse_path)
     second = ingest([pages_dir], warehouse_path)
     assert reviews(warehouse_path) == before
-    assert second.reviews_new == 0
-    assert second.reviews_unchanged == first.reviews_loaded
+    assert second.reviews_new == second.reviews_updated == 0
+    assert second.pages_skipped == first.pages_read == 8  # unchanged files are not re-read
+    forced = ingest([pages_dir], warehouse_path, force=True)
+    assert reviews(warehouse_path) == before
+    assert (forced.reviews_new, forced.reviews_updated) == (0, 0)
+    assert forced.reviews_unchanged == first.reviews_loaded
 
 
 def test_bad_input_is_quarantined_and_the_good_still_loads(pages_dir, warehouse_path):

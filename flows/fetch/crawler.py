@@ -1,0 +1,408 @@
+"""The crawler: one async httpx client, a frontier of URLs, polite workers.
+
+httpx pools connections and speaks HTTP/2 but retries only failed connects; everything else a
+well-behaved crawler needs is here: per-host politeness, robots.txt, retries with backoff and
+`Retry-After`, redirects checked hop by hop, capped and safely decompressed bodies,
+conditional requests, and pagination fed back into the same frontier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from flows.fetch.guard import FetchRefused, check_url
+from flows.fetch.progress import CrawlProgress
+from flows.fetch.retry import backoff_s, is_retryable_status, retry_after_s
+from flows.fetch.robots import RobotsCache
+from flows.fetch.settings import FetchSettings
+from flows.fetch.store import PageStore
+from flows.fetch.throttle import HostThrottle
+from flows.fetch.urls import host_key, normalize_url
+from flows.pages import PageRef, read_body
+from parsers import ParseError, decode_body
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "application/json", "application/ld+json",
+              "text/plain", "text/csv", "application/csv", "text/json")  # fmt: skip
+KEPT_HEADERS = ("content-type", "etag", "last-modified", "content-length", "date", "server",
+                "cache-control", "content-encoding")  # fmt: skip
+
+LinkFinder = Callable[[str, str], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    """What the last run learned about a URL: for conditional requests and change checks."""
+
+    content_hash: str
+    body_path: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    url: str
+    seed: str
+    fetched_at: datetime
+    status: int | None = None
+    final_url: str | None = None
+    page: PageRef | None = None  # a new or changed body, ready to parse
+    unchanged: bool = False  # 304, or the same bytes as the stored version
+    error: str | None = None
+    attempts: int = 0
+    content_hash: str | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    headers: str | None = None  # JSON of the response headers kept
+    byte_size: int | None = None
+    body_path: str | None = None
+
+
+@dataclass(slots=True)
+class CrawlReport:
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> list[PageRef]:
+        return [outcome.page for outcome in self.outcomes if outcome.page is not None]
+
+    @property
+    def failed(self) -> list[FetchOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+    @property
+    def unchanged(self) -> int:
+        return sum(outcome.unchanged for outcome in self.outcomes)
+
+
+class _Final(Exception):
+    """A failure another attempt would not fix."""
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt after a wait."""
+
+    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait_s = wait_s
+
+
+@dataclass(slots=True)
+class _Response:
+    status: int
+    url: str
+    headers: httpx.Headers
+    body: bytes | None = None
+
+
+def build_client(settings: FetchSettings) -> httpx.AsyncClient:
+    """The run's one client: pooled, HTTP/2 where offered, redirects handled by the crawler."""
+    limits = httpx.Limits(
+        max_connections=settings.concurrency,
+        max_keepalive_connections=settings.concurrency,
+    )
+    timeout = httpx.Timeout(
+        settings.read_timeout_s, connect=settings.connect_timeout_s, pool=settings.total_timeout_s
+    )
+    return httpx.AsyncClient(
+        http2=settings.http2,
+        limits=limits,
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+class Crawler:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: FetchSettings,
+        store: PageStore,
+        *,
+        known: Mapping[str, KnownPage] | None = None,
+        link_finder: LinkFinder | None = None,
+        progress: CrawlProgress | None = None,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._store = store
+        self._known = known or {}
+        self._links = link_finder
+        self._progress = progress
+        self._throttle = HostThrottle(settings)
+        self._robots = RobotsCache(client, settings.user_agent)
+        self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._seen: set[str] = set()
+        self._per_seed: dict[str, int] = {}
+        self._outcomes: list[FetchOutcome] = []
+
+    async def run(self, seeds: list[str]) -> CrawlReport:
+        started = time.perf_counter()
+        for seed in seeds:
+            self._enqueue(normalize_url(seed), normalize_url(seed))
+        workers = [asyncio.create_task(self._work()) for _ in range(self._settings.concurrency)]
+        try:
+            await self._queue.join()
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            if self._progress:
+                self._progress.close()
+        return CrawlReport(self._outcomes, time.perf_counter() - started)
+
+    def _enqueue(self, url: str, seed: str) -> None:
+        if url in self._seen:
+            return
+        if url != seed and (
+            host_key(url) != host_key(seed)
+            or self._per_seed.get(seed, 0) >= self._settings.max_pages
+        ):
+            return
+        self._seen.add(url)
+        self._per_seed[seed] = self._per_seed.get(seed, 0) + 1
+        self._queue.put_nowait((url, seed))
+        if self._progress:
+            self._progress.grow(1)
+
+    async def _work(self) -> None:
+        while True:
+            url, seed = await self._queue.get()
+            try:
+                outcome = await self._fetch(url, seed)
+                self._outcomes.append(outcome)
+                if self._progress:
+                    self._progress.done(outcome.error is None)
+                if outcome.error is None:
+                    await self._follow(outcome)
+            finally:
+                self._queue.task_done()
+
+    async def _follow(self, outcome: FetchOutcome) -> None:
+        if self._links is None or not outcome.body_path:
+            return
+        page = PageRef(
+            url=outcome.final_url or outcome.url,
+            body_path=outcome.body_path,
+            fetched_at=outcome.fetched_at,
+            compressed=True,
+            content_type=outcome.content_type,
+        )
+        try:
+            body = await asyncio.to_thread(read_body, page, self._settings.max_bytes)
+            text = decode_body(body, outcome.content_type)
+        except (OSError, ParseError):
+            return
+        for link in self._links(text, page.url):
+            self._enqueue(normalize_url(link), outcome.seed)
+
+    async def _fetch(self, url: str, seed: str) -> FetchOutcome:
+        fetched_at = datetime.now(UTC)
+        try:
+            await check_url(url, self._settings.allow_hosts)
+            if self._settings.respect_robots and not await self._robots_allow(url):
+                raise _Final("disallowed by robots.txt")
+        except (FetchRefused, _Final) as refusal:
+            return FetchOutcome(url, seed, fetched_at, error=str(refusal))
+        host = host_key(url)
+        deadline = time.monotonic() + self._settings.retry_budget_s
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                async with self._throttle.slot(host):
+                    async with asyncio.timeout(self._settings.total_timeout_s):
+                        response = await self._attempt(url)
+                self._throttle.observe(host, time.monotonic() - started, ok=True)
+                return await self._outcome(url, seed, fetched_at, response, attempt)
+            except _Final as failure:
+                self._throttle.observe(host, time.monotonic() - started, ok=False)
+                return FetchOutcome(url, seed, fetched_at, error=str(failure), attempts=attempt)
+            except (_Retryable, httpx.TransportError, TimeoutError) as failure:
+                self._throttle.observe(host, time.monotonic() - started, ok=False)
+                reason = _describe(failure, self._settings)
+                wait = getattr(failure, "wait_s", None)
+                if wait is not None:
+                    self._throttle.push_back(host, wait)
+                else:
+                    wait = backoff_s(
+                        attempt, self._settings.backoff_base_s, self._settings.backoff_cap_s
+                    )
+                status = _status_of(failure)
+                if attempt >= self._settings.attempts or time.monotonic() + wait > deadline:
+                    return FetchOutcome(
+                        url,
+                        seed,
+                        fetched_at,
+                        status=status,
+                        error=f"gave up after {attempt} attempts: {reason}",
+                        attempts=attempt,
+                    )
+                await asyncio.sleep(wait)
+
+    async def _robots_allow(self, url: str) -> bool:
+        rules = await self._robots.rules_for(url)
+        self._throttle.set_crawl_delay(host_key(url), rules.crawl_delay_s)
+        return rules.allows(url, self._settings.user_agent)
+
+    async def _attempt(self, url: str) -> _Response:
+        current = url
+        chain = [url]
+        known = self._known.get(url)
+        for _ in range(self._settings.max_redirects + 1):
+            headers = {}
+            if known and current == url:
+                if known.etag:
+                    headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    headers["If-Modified-Since"] = known.last_modified
+            async with self._client.stream("GET", current, headers=headers) as response:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECTS and location:
+                    target = normalize_url(urljoin(current, location))
+                    if target in chain:
+                        raise _Final(f"redirect loop: {' -> '.join([*chain, target])}")
+                    try:
+                        await check_url(target, self._settings.allow_hosts)
+                    except FetchRefused as refusal:
+                        raise _Final(f"redirect to {target} refused: {refusal}") from None
+                    chain.append(target)
+                    current = target
+                    continue
+                if is_retryable_status(response.status_code):
+                    wait = retry_after_s(response.headers.get("retry-after"))
+                    raise _Retryable(f"HTTP {response.status_code}", wait)
+                if response.status_code != 200:
+                    return _Response(response.status_code, current, response.headers)
+                self._check_type(response.headers.get("content-type"))
+                body = await _read_capped(response, self._settings.max_bytes)
+                return _Response(200, current, response.headers, body)
+        raise _Final(f"more than {self._settings.max_redirects} redirects")
+
+    def _check_type(self, content_type: str | None) -> None:
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media and not media.startswith(TEXT_TYPES):
+            raise _Final(f"unsupported content type {media}")
+
+    async def _outcome(
+        self, url: str, seed: str, fetched_at: datetime, response: _Response, attempts: int
+    ) -> FetchOutcome:
+        headers = {
+            name: response.headers[name] for name in KEPT_HEADERS if name in response.headers
+        }
+        common = {
+            "status": response.status,
+            "final_url": response.url,
+            "attempts": attempts,
+            "content_type": response.headers.get("content-type"),
+            "etag": response.headers.get("etag"),
+            "last_modified": response.headers.get("last-modified"),
+            "headers": json.dumps(headers),
+        }
+        known = self._known.get(url)
+        if response.status == 304 and known:
+            return FetchOutcome(
+                url,
+                seed,
+                fetched_at,
+                unchanged=True,
+                content_hash=known.content_hash,
+                body_path=known.body_path,
+                **{**common, "etag": common["etag"] or known.etag},
+            )
+        if response.body is None:
+            return FetchOutcome(url, seed, fetched_at, error=f"HTTP {response.status}", **common)
+        digest, path = await asyncio.to_thread(self._store.put, response.body)
+        unchanged = known is not None and known.content_hash == digest
+        page = None
+        if not unchanged:
+            page = PageRef(
+                url=response.url,
+                body_path=str(path),
+                fetched_at=fetched_at,
+                compressed=True,
+                content_type=common["content_type"],
+                content_hash=digest,
+            )
+        return FetchOutcome(
+            url,
+            seed,
+            fetched_at,
+            page=page,
+            unchanged=unchanged,
+            content_hash=digest,
+            byte_size=len(response.body),
+            body_path=str(path),
+            **common,
+        )
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, refused once it passes `max_bytes`, never held whole beyond that.
+
+    Decompression is ours, with an output limit per step: a gzip bomb stops at the cap
+    instead of filling memory.
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _Final(f"response of {int(declared)} bytes is over the {max_bytes}-byte limit")
+    decoder = _decoder(response.headers.get("content-encoding", ""))
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        data = chunk
+        while data:
+            room = max_bytes - len(body) + 1
+            if decoder is None:
+                body.extend(data[:room])
+                data = b""
+            else:
+                try:
+                    body.extend(decoder.decompress(data, room))
+                except zlib.error as error:
+                    raise _Final(f"body does not decompress: {error}") from None
+                data = decoder.unconsumed_tail
+            if len(body) > max_bytes:
+                raise _Final(f"response over the {max_bytes}-byte limit (after decompression)")
+    return bytes(body)
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise _Final(f"unsupported content-encoding {encoding}")
+
+
+def _status_of(failure: BaseException) -> int | None:
+    text = str(failure)
+    return int(text[5:8]) if text.startswith("HTTP ") and text[5:8].isdigit() else None
+
+
+def _describe(failure: BaseException, settings: FetchSettings) -> str:
+    if isinstance(failure, TimeoutError):
+        return f"no complete answer within {settings.total_timeout_s:g} s"
+    if isinstance(failure, httpx.TimeoutException):
+        return f"timed out ({type(failure).__name__})"
+    if isinstance(failure, httpx.RemoteProtocolError):
+        return f"connection dropped: {failure}"
+    if isinstance(failure, httpx.TransportError):
+        return f"{type(failure).__name__}: {failure}"
+    return str(failure)

@@ -1,0 +1,45 @@
+"""Every knob of the fetch layer, with polite defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reviewhouse import __version__
+
+DEFAULT_USER_AGENT = f"reviewhouse/{__version__} (+https://github.com/reviewhouse/reviewhouse)"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    concurrency: int = 16  # requests in flight across all hosts
+    per_host_concurrency: int = 4
+    min_delay_s: float = 0.25  # between request starts on one host
+    autothrottle: bool = True  # adapt the per-host delay to the server's latency
+    autothrottle_start_s: float = 1.0
+    autothrottle_max_s: float = 30.0
+    autothrottle_target_concurrency: float = 2.0
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    total_timeout_s: float = 60.0  # one attempt, start to last byte
+    max_redirects: int = 5
+    max_bytes: int = 20 * 1024 * 1024  # after decompression
+    attempts: int = 5
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 30.0
+    retry_budget_s: float = 300.0  # all attempts of one URL, waits included
+    respect_robots: bool = True
+    allow_hosts: frozenset[str] = field(default_factory=frozenset)
+    max_pages: int = 50  # pages followed from one seed URL (pagination, next links)
+    http2: bool = True
+
+    @classmethod
+    def unthrottled(cls, **overrides: object) -> FetchSettings:
+        """No politeness delay: for servers you own, tests and benchmarks."""
+        base = {
+            "concurrency": 32,
+            "per_host_concurrency": 32,
+            "min_delay_s": 0.0,
+            "autothrottle": False,
+        }
+        return cls(**{**base, **overrides})  # type: ignore[arg-type]

@@ -1,0 +1,49 @@
+"""The raw page store: every fetched body, gzip-compressed and content-addressed.
+
+Files live beside the warehouse as `<pages_dir>/ab/cd/<sha256>.html.gz`; names come from the
+hash, never from the URL. Writing is atomic (temporary file, then rename), and a body that
+is already stored is not written again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class PageStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path_for(self, digest: str) -> Path:
+        return self.directory / digest[:2] / digest[2:4] / f"{digest}.gz"
+
+    def put(self, body: bytes) -> tuple[str, Path]:
+        """Store `body`; returns its sha256 and where it is."""
+        digest = content_hash(body)
+        path = self.path_for(digest)
+        if path.exists():
+            return digest, path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            with (
+                os.fdopen(handle, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as compressed,
+            ):
+                compressed.write(body)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest, path
+
+    def has(self, digest: str) -> bool:
+        return self.path_for(digest).exists()

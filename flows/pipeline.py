@@ -1,0 +1,273 @@
+"""The part of every run after pages are in hand: parse and transform in batches, validate,
+load, report. Shared by the ingest and reprocess flows.
+
+Tasks hand each other file paths and counts, never frames. Only the load task writes the
+warehouse, under the `warehouse-writer` tag (give it a Prefect concurrency limit of 1 when
+several workers share a warehouse) and a file lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.states import Failed, State
+
+from expectations.settings import ValidationSettings
+from expectations.validate import validate_batch
+from flows import stages
+from flows.artifacts import publish_run_artifacts
+from flows.pages import PageRef
+from reviewhouse.settings import Paths
+from warehouse.load import LoadBatch, RunRecord, load_run, record_failed_run
+from warehouse.publish import writing
+from warehouse.queries import reviews_from_pages
+
+WRITER_TAG = "warehouse-writer"
+
+
+@dataclass(slots=True)
+class Intake:
+    """What a run has to parse, and what was settled before parsing."""
+
+    pages: list[PageRef] = field(default_factory=list)
+    datasets: list[tuple[Path, str | None]] = field(default_factory=list)  # (file, hash loaded)
+    movies: pl.DataFrame | None = None  # titles from companion movies tables
+    fetched: stages.FetchResult = field(default_factory=stages.FetchResult.empty)
+    skipped_facts: tuple[str, ...] = ()  # pages left alone as unchanged, as Parquet
+    pages_read: int = 0
+    pages_skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedBatch:
+    """The validate task's hand-off: where the checked frames are, and what was found."""
+
+    directory: str
+    reviews_parsed: int
+    reviews_quarantined: int
+    batch_failures: list[str] = field(default_factory=list)
+    warnings: dict[str, int] = field(default_factory=dict)
+    report_path: str | None = None
+    seconds: float = 0.0
+
+
+@task(name="parse-and-transform", task_run_name="parse-and-transform batch {batch_number}")
+def parse_and_transform(
+    pages: list[PageRef], batch_number: int, staging_dir: str, run_id: str
+) -> stages.StagedBatch:
+    staged = stages.stage_batch(
+        pages, batch_number=batch_number, staging_dir=Path(staging_dir), run_id=run_id
+    )
+    get_run_logger().info(
+        "batch %d: %d pages parsed, %d unchanged, %d failed, %d reviews (layouts %s)",
+        batch_number,
+        staged.pages_parsed,
+        staged.pages_unchanged,
+        staged.pages_failed,
+        staged.reviews_parsed,
+        staged.layouts,
+    )
+    return staged
+
+
+@task(name="import-dataset", task_run_name="import-dataset {path.name}")
+def import_dataset(
+    path: Path,
+    batch_number: int,
+    staging_dir: str,
+    run_id: str,
+    movies: pl.DataFrame | None,
+    previous_hash: str | None,
+) -> stages.StagedBatch:
+    staged = stages.stage_dataset(
+        path,
+        batch_number=batch_number,
+        staging_dir=Path(staging_dir),
+        run_id=run_id,
+        movies=movies,
+        previous_hash=previous_hash,
+    )
+    get_run_logger().info(
+        "dataset %s: %d rows in %d chunks (%.1f s)%s",
+        path.name,
+        staged.reviews_parsed,
+        len(staged.reviews_paths),
+        staged.seconds,
+        " - unchanged, skipped" if staged.pages_unchanged else "",
+    )
+    return staged
+
+
+@task(name="validate")
+def validate(
+    batches: list[stages.StagedBatch],
+    fetched: stages.FetchResult,
+    skipped_files: tuple[str, ...],
+    *,
+    run_id: str,
+    warehouse: str,
+    reports_dir: str,
+    staging_dir: str,
+    settings: ValidationSettings,
+) -> ValidatedBatch:
+    started = time.perf_counter()
+    reviews, upstream_quarantine = stages.read_staged(batches, fetched.quarantine_paths)
+    dims = stages.dimensions(reviews)
+    page_urls = reviews.get_column("source_url").unique().to_list()
+    report = validate_batch(
+        run_id=run_id,
+        reviews=reviews,
+        movies=dims["movies"],
+        critics=dims["critics"],
+        publications=dims["publications"],
+        pages_parsed=sum(batch.pages_parsed for batch in batches),
+        warehouse_counts=reviews_from_pages(warehouse, page_urls),
+        reports_dir=reports_dir,
+        settings=settings,
+    )
+    directory = Path(staging_dir) / "validated"
+    directory.mkdir(parents=True, exist_ok=True)
+    frames = {
+        "reviews": report.reviews,
+        **stages.dimensions(report.reviews),
+        "quarantine": pl.concat([upstream_quarantine, report.quarantine]),
+        "validation_results": report.results,
+        "pages_seen": stages.pages_seen(
+            batches,
+            (*fetched.skipped_facts_paths, *skipped_files),
+            fetched.web_facts_paths,
+            datetime.now(UTC),
+        ),
+    }
+    for name, frame in frames.items():
+        frame.write_parquet(directory / f"{name}.parquet", compression="lz4")
+    logger = get_run_logger()
+    for reason, count in report.warnings.items():
+        logger.warning("validation warning: %s (%d reviews)", reason, count)
+    for failure in report.batch_failures:
+        logger.error("batch expectation failed: %s", failure)
+    return ValidatedBatch(
+        directory=str(directory),
+        reviews_parsed=reviews.height,
+        reviews_quarantined=report.quarantine.height,
+        batch_failures=report.batch_failures,
+        warnings=report.warnings,
+        report_path=str(report.docs_index) if report.docs_index else None,
+        seconds=time.perf_counter() - started,
+    )
+
+
+@task(name="load-warehouse", tags=[WRITER_TAG])
+def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRecord:
+    started = time.perf_counter()
+    frames = {
+        path.stem: pl.read_parquet(path) for path in Path(validated.directory).glob("*.parquet")
+    }
+    results = {"validation_results": frames["validation_results"]}
+    with writing(warehouse) as con:
+        run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
+        run.ended_at = datetime.now(UTC)
+        if validated.batch_failures:
+            record_failed_run(con, run, frames["quarantine"], results)
+        else:
+            batch = LoadBatch(
+                reviews=frames["reviews"],
+                movies=frames["movies"],
+                critics=frames["critics"],
+                publications=frames["publications"],
+                quarantine=frames["quarantine"],
+                pages_seen=frames["pages_seen"],
+                extra_tables=results,
+            )
+            load_run(con, batch, run)
+    return run
+
+
+def process(
+    run: RunRecord,
+    intake: Intake,
+    *,
+    location: str,
+    paths: Paths,
+    staging_dir: Path,
+    batch_size: int,
+    validation: ValidationSettings,
+) -> RunRecord | State:
+    """Parse, transform, validate and load what `intake` holds; record the run either way."""
+    logger = get_run_logger()
+    try:
+        started = time.perf_counter()
+        chunks = chunk(intake.pages, batch_size)
+        futures = parse_and_transform.map(
+            chunks, range(len(chunks)), staging_dir=str(staging_dir), run_id=run.run_id
+        )
+        dataset_futures = [
+            import_dataset.submit(
+                path, len(chunks) + number, str(staging_dir), run.run_id, intake.movies, known
+            )
+            for number, (path, known) in enumerate(intake.datasets)
+        ]
+        batches = [future.result() for future in [*futures, *dataset_futures]]
+        run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
+        run.pages_read = intake.pages_read
+        run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
+        run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
+
+        validated = validate(
+            batches,
+            intake.fetched,
+            intake.skipped_facts,
+            run_id=run.run_id,
+            warehouse=location,
+            reports_dir=str(paths.reports_dir),
+            staging_dir=str(staging_dir),
+            settings=validation,
+        )
+        run.stage_seconds["validate"] = round(validated.seconds, 3)
+        run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
+        run.reviews_quarantined = validated.reviews_quarantined
+        run.warnings = validated.warnings
+        run.report_path = validated.report_path
+        run.status = "failed" if validated.batch_failures else "completed"
+        if validated.batch_failures:
+            run.error_summary = "; ".join(validated.batch_failures)
+        run = load(validated, warehouse=location, run=run)
+    finally:
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        _remove_if_empty(paths.staging_dir)
+
+    publish_run_artifacts(run)
+    logger.info(run.summary_line())
+    if run.status == "failed":
+        return Failed(message=run.summary_line(), data=run)
+    return run
+
+
+def new_run(flow_name: str, parameters: dict, sources: list[str]) -> RunRecord:
+    from prefect.runtime import flow_run
+
+    return RunRecord(
+        run_id=f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        started_at=datetime.now(UTC),
+        flow_run_id=str(flow_run.id) if flow_run.id else None,
+        flow_name=flow_name,
+        parameters=parameters,
+        sources=sources,
+    )
+
+
+def chunk(pages: list[PageRef], size: int) -> list[list[PageRef]]:
+    return [pages[start : start + size] for start in range(0, len(pages), size)] or [[]]
+
+
+def _remove_if_empty(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        directory.rmdir()

@@ -1,0 +1,30 @@
+"""The pipeline's stages as plain functions: the flow's tasks call these, and so does the
+benchmark, so orchestration overhead can be measured against the bare work.
+
+Each stage returns a small result object with its counts and seconds.
+"""
+
+from flows.stages.combine import dimensions, pages_seen, read_staged
+from flows.stages.datasets import dataset_kind, read_movies_tables, stage_dataset
+from flows.stages.fetch import FetchResult, KnownFile, fetch_pages, local_pages
+from flows.stages.parse import PageOutcome, ParsedBatch, StagedBatch, parse_pages, stage_batch
+from flows.stages.problems import page_problem
+
+__all__ = [
+    "FetchResult",
+    "KnownFile",
+    "PageOutcome",
+    "ParsedBatch",
+    "StagedBatch",
+    "dataset_kind",
+    "dimensions",
+    "fetch_pages",
+    "local_pages",
+    "page_problem",
+    "pages_seen",
+    "parse_pages",
+    "read_movies_tables",
+    "read_staged",
+    "stage_batch",
+    "stage_dataset",
+]

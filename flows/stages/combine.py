@@ -1,0 +1,60 @@
+"""Gathering the batches of a run: one row per review across batches, the dimensions, and
+the facts about every page read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from flows.stages.parse import StagedBatch
+from transforms.normalize import critics_of, deduplicate, movies_of, publications_of
+from transforms.schema import (
+    PAGE_FACTS_SCHEMA,
+    PAGES_SEEN_SCHEMA,
+    QUARANTINE_SCHEMA,
+    REVIEWS_SCHEMA,
+    WEB_FACTS_SCHEMA,
+)
+
+
+def read_staged(
+    batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """All staged reviews (one row per review across batches) and all staged quarantine."""
+    review_files = [path for batch in batches for path in batch.reviews_paths]
+    quarantine_files = [path for batch in batches for path in batch.quarantine_paths]
+    reviews = _read(review_files, REVIEWS_SCHEMA)
+    return deduplicate(reviews), _read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA)
+
+
+def dimensions(reviews: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return {
+        "movies": movies_of(reviews),
+        "critics": critics_of(reviews),
+        "publications": publications_of(reviews),
+    }
+
+
+def pages_seen(
+    batches: list[StagedBatch],
+    skipped_facts: tuple[str, ...],
+    web_facts: tuple[str, ...],
+    seen_at: datetime,
+) -> pl.DataFrame:
+    """One row per page read or checked this run, in the shape of the `pages` table."""
+    facts = _read([*skipped_facts, *(p for b in batches for p in b.facts_paths)], PAGE_FACTS_SCHEMA)
+    web = _read(list(web_facts), WEB_FACTS_SCHEMA).select(
+        "url", "http_status", "content_type", "etag", "last_modified", "headers"
+    )
+    return (
+        facts.unique("url", keep="last", maintain_order=True)
+        .join(web.unique("url", keep="last"), on="url", how="left")
+        .with_columns(pl.lit(seen_at).cast(pl.Datetime("us", "UTC")).alias("last_seen_at"))
+        .select(PAGES_SEEN_SCHEMA.names())
+        .cast(dict(PAGES_SEEN_SCHEMA))
+    )
+
+
+def _read(paths: list[str], schema: pl.Schema) -> pl.DataFrame:
+    return pl.read_parquet(paths).cast(dict(schema)) if paths else pl.DataFrame(schema=schema)

@@ -1,0 +1,161 @@
+"""Fetching web pages (the crawl) and listing local files, deciding what needs parsing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
+from flows.fetch.progress import CrawlProgress
+from flows.fetch.settings import FetchSettings
+from flows.fetch.store import PageStore
+from flows.pages import PageRef, file_page
+from flows.stages.parse import write_parquet
+from flows.stages.problems import page_problem
+from parsers import page_links
+from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA, WEB_FACTS_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFile:
+    content_hash: str
+    byte_size: int | None
+    file_mtime_ns: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The fetch task's hand-off: pages to parse, where the facts are, counts."""
+
+    pages: list[PageRef]
+    web_facts_paths: tuple[str, ...]
+    skipped_facts_paths: tuple[str, ...]
+    quarantine_paths: tuple[str, ...]
+    fetched: int
+    unchanged: int
+    failed: int
+    seconds: float
+
+    @classmethod
+    def empty(cls) -> FetchResult:
+        return cls([], (), (), (), 0, 0, 0, 0.0)
+
+
+def fetch_pages(
+    urls: list[str],
+    *,
+    settings: FetchSettings,
+    store_dir: Path,
+    known: dict[str, KnownPage],
+    staging_dir: Path,
+    run_id: str,
+    progress: CrawlProgress | None = None,
+) -> FetchResult:
+    """Crawl `urls` (and the pages they link to) into the raw store."""
+    started = time.perf_counter()
+
+    async def crawl() -> CrawlReport:
+        async with build_client(settings) as client:
+            crawler = Crawler(
+                client,
+                settings,
+                PageStore(store_dir),
+                known=known,
+                link_finder=page_links,
+                progress=progress,
+            )
+            return await crawler.run(urls)
+
+    report = asyncio.run(crawl()) if urls else CrawlReport()
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    ok = [outcome for outcome in report.outcomes if outcome.error is None]
+    web_facts = pl.DataFrame(
+        [
+            {
+                "url": outcome.url,
+                "content_hash": outcome.content_hash,
+                "body_path": outcome.body_path,
+                "http_status": outcome.status,
+                "content_type": outcome.content_type,
+                "etag": outcome.etag,
+                "last_modified": outcome.last_modified,
+                "headers": outcome.headers,
+                "byte_size": outcome.byte_size,
+                "fetched_at": outcome.fetched_at,
+            }
+            for outcome in ok
+        ],
+        schema=WEB_FACTS_SCHEMA,
+    )
+    unchanged = pl.DataFrame(
+        [
+            {
+                "url": outcome.url,
+                "content_hash": outcome.content_hash,
+                "body_path": outcome.body_path,
+                "source_kind": "web",
+                "byte_size": outcome.byte_size,
+                "fetched_at": outcome.fetched_at,
+            }
+            for outcome in ok
+            if outcome.unchanged
+        ],
+        schema=PAGE_FACTS_SCHEMA,
+    )
+    problems = pl.DataFrame(
+        [
+            page_problem(
+                run_id,
+                outcome.url,
+                "fetch",
+                outcome.error or "",
+                status=outcome.status,
+                attempts=outcome.attempts,
+                seed=outcome.seed,
+            )
+            for outcome in report.failed
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+    return FetchResult(
+        pages=report.pages,
+        web_facts_paths=write_parquet(web_facts, staging_dir / "fetch.web.parquet"),
+        skipped_facts_paths=write_parquet(unchanged, staging_dir / "fetch.unchanged.parquet"),
+        quarantine_paths=write_parquet(problems, staging_dir / "fetch.quarantine.parquet"),
+        fetched=len(ok),
+        unchanged=report.unchanged,
+        failed=len(report.failed),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def local_pages(
+    paths: list[Path], known: dict[str, KnownFile]
+) -> tuple[list[PageRef], pl.DataFrame]:
+    """Pages to parse, and facts for the files left alone because their size and
+    modification time match the version already loaded (like `make`)."""
+    to_parse: list[PageRef] = []
+    skipped: list[dict] = []
+    for path in paths:
+        page = file_page(path)
+        before = known.get(page.url)
+        size = path.stat().st_size
+        if before and before.byte_size == size and before.file_mtime_ns == page.file_mtime_ns:
+            skipped.append(
+                {
+                    "url": page.url,
+                    "content_hash": before.content_hash,
+                    "body_path": page.body_path,
+                    "source_kind": "file",
+                    "byte_size": size,
+                    "file_mtime_ns": page.file_mtime_ns,
+                    "fetched_at": page.fetched_at,
+                }
+            )
+            continue
+        to_parse.append(file_page(path, before.content_hash if before else None))
+    return to_parse, pl.DataFrame(skipped, schema=PAGE_FACTS_SCHEMA)

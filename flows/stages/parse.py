@@ -1,0 +1,172 @@
+"""Parse and transform a batch of pages into Parquet files: the fan-out stage."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from flows.pages import PageRef, read_body
+from flows.stages.problems import page_problem
+from parsers import ParseError, decode_body, parse_page
+from parsers.records import RAW_SCHEMA
+from transforms.normalize import normalize_reviews
+from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
+
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    url: str
+    layout: str | None
+    reviews: int
+    content_hash: str | None
+    byte_size: int | None
+    error: str | None = None
+    unchanged: bool = False
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    raw: pl.DataFrame  # RAW_SCHEMA
+    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA
+    pages: list[PageOutcome] = field(default_factory=list)
+
+    @property
+    def pages_failed(self) -> int:
+        return sum(1 for page in self.pages if page.error)
+
+    @property
+    def pages_unchanged(self) -> int:
+        return sum(1 for page in self.pages if page.unchanged)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedBatch:
+    """What a parse/transform task hands on: file paths and counts, never frames."""
+
+    batch_number: int
+    reviews_paths: tuple[str, ...]
+    quarantine_paths: tuple[str, ...]
+    facts_paths: tuple[str, ...]
+    pages_parsed: int
+    pages_failed: int
+    pages_unchanged: int
+    reviews_parsed: int
+    layouts: dict[str, int]
+    seconds: float
+
+
+def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
+    """Parse every page; a page that fails becomes one quarantine row, the rest go on.
+
+    A page whose bytes hash to the version already loaded (`previous_hash`) is not parsed.
+    """
+    records: list[dict] = []
+    problems: list[dict] = []
+    outcomes: list[PageOutcome] = []
+    for page in pages:
+        try:
+            body = read_body(page, MAX_PAGE_BYTES)
+        except OSError as error:
+            reason = f"cannot read page: {error.strerror or error}"
+            outcomes.append(PageOutcome(page.url, None, 0, None, None, reason))
+            problems.append(page_problem(run_id, page.url, "parse", reason, path=page.body_path))
+            continue
+        digest = page.content_hash or hashlib.sha256(body).hexdigest()
+        if page.previous_hash == digest:
+            outcomes.append(PageOutcome(page.url, None, 0, digest, len(body), unchanged=True))
+            continue
+        try:
+            parsed = parse_page(decode_body(body, page.content_type), page.url)
+        except ParseError as error:
+            outcomes.append(PageOutcome(page.url, error.layout, 0, digest, len(body), str(error)))
+            problems.append(
+                page_problem(
+                    run_id,
+                    page.url,
+                    "parse",
+                    str(error),
+                    error.layout,
+                    content_type=page.content_type,
+                    bytes=len(body),
+                )
+            )
+            continue
+        page_columns = {
+            "source_url": page.url,
+            "source_layout": parsed.layout,
+            "page_number": parsed.page_number,
+            "fetched_at": page.fetched_at,
+        }
+        records.extend(
+            {**review, **page_columns, "record_number": number}
+            for number, review in enumerate(parsed.reviews)
+        )
+        outcomes.append(
+            PageOutcome(page.url, parsed.layout, len(parsed.reviews), digest, len(body))
+        )
+    return ParsedBatch(
+        raw=pl.DataFrame(records, schema=RAW_SCHEMA),
+        quarantine=pl.DataFrame(problems, schema=QUARANTINE_SCHEMA),
+        pages=outcomes,
+    )
+
+
+def stage_batch(
+    pages: list[PageRef], *, batch_number: int, staging_dir: Path, run_id: str
+) -> StagedBatch:
+    """Parse and transform one batch of pages into Parquet files under `staging_dir`."""
+    started = time.perf_counter()
+    parsed = parse_pages(pages, run_id)
+    reviews = normalize_reviews(parsed.raw)
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    name = f"batch-{batch_number:05d}"
+    return StagedBatch(
+        batch_number=batch_number,
+        reviews_paths=write_parquet(reviews, staging_dir / f"{name}.reviews.parquet"),
+        quarantine_paths=write_parquet(
+            parsed.quarantine, staging_dir / f"{name}.quarantine.parquet"
+        ),
+        facts_paths=write_parquet(
+            page_facts(pages, parsed.pages), staging_dir / f"{name}.pages.parquet"
+        ),
+        pages_parsed=len(pages) - parsed.pages_failed - parsed.pages_unchanged,
+        pages_failed=parsed.pages_failed,
+        pages_unchanged=parsed.pages_unchanged,
+        reviews_parsed=parsed.raw.height,
+        layouts=dict(Counter(page.layout for page in parsed.pages if page.layout)),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def page_facts(pages: list[PageRef], outcomes: list[PageOutcome]) -> pl.DataFrame:
+    """One row per page read without error: what the `pages` table records about it."""
+    rows = [
+        {
+            "url": page.url,
+            "content_hash": outcome.content_hash,
+            "body_path": page.body_path,
+            "source_kind": "web" if page.compressed else "file",
+            "byte_size": outcome.byte_size,
+            "file_mtime_ns": page.file_mtime_ns,
+            "layout": outcome.layout,
+            "reviews_parsed": None if outcome.unchanged else outcome.reviews,
+            "fetched_at": page.fetched_at,
+        }
+        for page, outcome in zip(pages, outcomes, strict=True)
+        if outcome.content_hash is not None
+    ]
+    return pl.DataFrame(rows, schema=PAGE_FACTS_SCHEMA)
+
+
+def write_parquet(frame: pl.DataFrame, path: Path) -> tuple[str, ...]:
+    if frame.is_empty():
+        return ()
+    frame.write_parquet(path, compression="lz4", statistics=False)
+    return (str(path),)
