@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.distinct import on_distinct
+
 _ABSOLUTE_FORMATS: tuple[str, ...] = (
     "%B %d, %Y",  # chrono's %B also accepts abbreviated month names
     "%B %d %Y",
@@ -35,6 +37,7 @@ _UNIT_CODES: dict[str, str] = {
     **dict.fromkeys(["y", "yr", "yrs", "year", "years"], "y"),
 }
 _NAMED_DAYS: dict[str, str] = {"today": "0d", "just now": "0d", "now": "0d", "yesterday": "1d"}
+_LOOKS_RELATIVE = r"(?i)^\s*(?:\d+\s*[a-z]+(?:\s+ago)?|today|yesterday|just now|now)\s*$"
 
 
 def canonical_date_text(raw: pl.Expr) -> pl.Expr:
@@ -48,14 +51,18 @@ def canonical_date_text(raw: pl.Expr) -> pl.Expr:
     )
 
 
-def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Expr:
-    """The review date as `pl.Date`, NULL where `raw` names no real day."""
-    text = canonical_date_text(pl.col(raw))
-    absolute = pl.coalesce(
+def absolute_date(raw: pl.Expr) -> pl.Expr:
+    """The date a string names on its own (no reference time needed)."""
+    text = canonical_date_text(raw)
+    return pl.coalesce(
         text.str.extract(_ISO_PREFIX, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         *(text.str.strptime(pl.Date, fmt, strict=False) for fmt in _ABSOLUTE_FORMATS),
     )
-    lowered = text.str.to_lowercase()
+
+
+def relative_date(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
+    """`3 days ago`, `2d`, `yesterday`: the date that long before `fetched_at`."""
+    lowered = canonical_date_text(raw).str.to_lowercase()
     relative = lowered.str.extract_groups(_RELATIVE)
     unit_code = relative.struct.field("2").replace_strict(
         _UNIT_CODES, default=None, return_dtype=pl.String
@@ -67,5 +74,32 @@ def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Exp
             lowered.replace_strict(_NAMED_DAYS, default=None, return_dtype=pl.String),
         ),
     )
-    resolved = pl.col(fetched_at).dt.offset_by(offset).dt.date()
-    return pl.coalesce(absolute, resolved).alias("review_date")
+    return fetched_at.dt.offset_by(offset).dt.date()
+
+
+def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Expr:
+    """The review date as `pl.Date`, NULL where `raw` names no real day (row by row)."""
+    return pl.coalesce(
+        absolute_date(pl.col(raw)), relative_date(pl.col(raw), pl.col(fetched_at))
+    ).alias("review_date")
+
+
+def with_review_date(
+    frame: pl.DataFrame, raw: str = "date_raw", fetched_at: str = "fetched_at"
+) -> pl.DataFrame:
+    """`frame` with `review_date`, the same values as `review_date()` computed fast: absolute
+    dates once per distinct string, relative ones only when the batch has any."""
+    dated = on_distinct(
+        frame,
+        [raw],
+        lambda distinct: distinct.with_columns(absolute_date(pl.col(raw)).alias("review_date")),
+    )
+    maybe_relative = pl.col("review_date").is_null() & pl.col(raw).str.contains(_LOOKS_RELATIVE)
+    if not dated.select(maybe_relative.any()).item():
+        return dated
+    return dated.with_columns(
+        pl.when(maybe_relative)
+        .then(relative_date(pl.col(raw), pl.col(fetched_at)))
+        .otherwise(pl.col("review_date"))
+        .alias("review_date")
+    )

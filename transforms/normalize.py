@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.dates import review_date
-from transforms.keys import with_ids
+from transforms.dates import with_review_date
+from transforms.distinct import on_distinct
+from transforms.keys import stable_ids, with_ids
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
 from transforms.scores import normalize_scores
 from transforms.text import name_key, quote_key, split_language_note, tidy_text, title_from_slug
@@ -22,61 +23,50 @@ _SLUG_IN_URL = r"/m/([A-Za-z0-9_.\-]+)"
 
 
 def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
-    """Cast and tidy every column: scores, dates, text, flags. No keys yet."""
-    tidied = tidy_text(
-        normalize_scores(raw),
-        {
-            "quote": "quote_raw",
-            "critic_name": "critic_name",
-            "publication_name": "publication",
-            "movie_title": "movie_title",
-        },
-    )
-    slug = pl.coalesce(
-        pl.col("movie_slug").str.strip_chars().str.to_lowercase(),
-        pl.col("source_url").str.extract(_SLUG_IN_URL, 1).str.to_lowercase(),
-    )
-    return split_language_note(tidied).with_columns(
-        review_date(),
-        pl.col("critic_url").str.strip_chars(),
-        pl.col("publication_url").str.strip_chars(),
-        pl.col("review_url").str.strip_chars(),
+    """Cast and tidy the review's own columns: score, date, quote, flag, links.
+
+    Scores, dates and flags repeat, so they are worked out once per distinct value and
+    joined back; only the quote is cleaned row by row.
+    """
+    frame = split_language_note(tidy_text(normalize_scores(raw), {"quote": "quote_raw"}))
+    frame = on_distinct(with_review_date(frame), ["sentiment"], _freshness)
+    return frame.with_columns(pl.col(url).str.strip_chars() for url in _URLS)
+
+
+_URLS = ("critic_url", "publication_url", "review_url")
+
+
+def _freshness(distinct: pl.DataFrame) -> pl.DataFrame:
+    return distinct.with_columns(
         pl.col("sentiment")
         .str.strip_chars()
         .str.to_lowercase()
         .replace_strict(_SENTIMENTS, default=None, return_dtype=pl.Boolean)
-        .alias("is_fresh"),
-        pl.coalesce(pl.col("movie_title"), title_from_slug(slug)).alias("movie_title"),
-        pl.when(pl.col("movie_title").is_not_null())
-        .then(pl.lit("stated"))
-        .when(slug.is_not_null())
-        .then(pl.lit("slug"))
-        .alias("movie_title_source"),
-        slug.alias("movie_slug"),
+        .alias("is_fresh")
     )
 
 
 def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
-    """Natural keys and the stable ids derived from them.
+    """Who and what each review is about, with natural keys and the stable ids from them.
 
     Movies are keyed by RT slug where known, else by normalised title (+ year), else by an
     external id such as RT's emsId (a JSON feed names no slug or title). A review is
     the same review when movie, critic (or, without a critic, publication), date and quote
-    agree, whichever page or layout it was read from.
+    agree, whichever page or layout it was read from. Movies, critics and publications are
+    worked out once per distinct name.
     """
-    movie_key = pl.coalesce(
-        pl.concat_str(pl.lit("slug:"), pl.col("movie_slug")),
-        pl.concat_str(
-            pl.lit("title:"),
-            name_key(pl.col("movie_title")),
-            pl.concat_str(pl.lit(":"), pl.col("movie_year").cast(pl.String)).fill_null(""),
-        ),
-        pl.col("movie_ref"),
+    keyed = on_distinct(
+        cleaned, ["movie_slug", "source_url", "movie_title", "movie_year", "movie_ref"], _movie
     )
-    keyed = cleaned.with_columns(
-        movie_key.alias("movie_key"),
-        name_key(pl.col("critic_name")).alias("critic_key"),
-        name_key(pl.col("publication_name")).alias("publication_key"),
+    keyed = on_distinct(keyed, ["critic_name"], lambda distinct: _named(distinct, "critic"))
+    keyed = on_distinct(keyed, ["publication"], lambda distinct: _named(distinct, "publication"))
+    keyed = keyed.drop("movie_slug", "movie_title", "critic_name").rename(
+        {
+            "_movie_slug": "movie_slug",
+            "_movie_title": "movie_title",
+            "_critic_name": "critic_name",
+            "_publication_name": "publication_name",
+        }
     )
     review_key = pl.concat_str(
         pl.col("movie_key").fill_null(""),
@@ -88,15 +78,53 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
         quote_key(pl.col("quote")).fill_null(""),
         separator="|",
     )
-    return with_ids(
-        keyed,
-        {
-            "review_id": review_key,
-            "movie_id": pl.col("movie_key"),
-            "critic_id": pl.concat_str(pl.lit("critic|"), pl.col("critic_key")),
-            "publication_id": pl.concat_str(pl.lit("publication|"), pl.col("publication_key")),
-        },
+    # Row-wise string work on a million rows: the streaming engine spreads it over cores.
+    natural = keyed.lazy().select(review_key.alias("review_key")).collect(engine="streaming")
+    return keyed.with_columns(stable_ids(natural.get_column("review_key")).alias("review_id"))
+
+
+def _movie(distinct: pl.DataFrame) -> pl.DataFrame:
+    """The RT slug (stated, else read off the page URL), a title (stated, else made from the
+    slug) and the movie's key and id."""
+    slug = pl.coalesce(
+        pl.col("movie_slug").str.strip_chars().str.to_lowercase(),
+        pl.col("source_url").str.extract(_SLUG_IN_URL, 1).str.to_lowercase(),
     )
+    stated = tidy_text(distinct, {"_stated_title": "movie_title"}).with_columns(
+        slug.alias("_movie_slug")
+    )
+    movie_key = pl.coalesce(
+        pl.concat_str(pl.lit("slug:"), pl.col("_movie_slug")),
+        pl.concat_str(
+            pl.lit("title:"),
+            name_key(pl.col("_stated_title")),
+            pl.concat_str(pl.lit(":"), pl.col("movie_year").cast(pl.String)).fill_null(""),
+        ),
+        pl.col("movie_ref"),
+    )
+    named = stated.with_columns(
+        pl.coalesce(pl.col("_stated_title"), title_from_slug(pl.col("_movie_slug"))).alias(
+            "_movie_title"
+        ),
+        pl.when(pl.col("_stated_title").is_not_null())
+        .then(pl.lit("stated"))
+        .when(pl.col("_movie_slug").is_not_null())
+        .then(pl.lit("slug"))
+        .alias("movie_title_source"),
+        movie_key.alias("movie_key"),
+    ).drop("_stated_title")
+    return with_ids(named, {"movie_id": pl.col("movie_key")})
+
+
+def _named(distinct: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """A critic or publication: display name tidied, key case-folded, id hashed."""
+    source = "critic_name" if entity == "critic" else "publication"
+    display = f"_{entity}_name"
+    keyed = tidy_text(distinct, {display: source}).with_columns(
+        name_key(pl.col(display)).alias(f"{entity}_key")
+    )
+    natural = pl.concat_str(pl.lit(f"{entity}|"), pl.col(f"{entity}_key"))
+    return with_ids(keyed, {f"{entity}_id": natural})
 
 
 def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
@@ -109,6 +137,8 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
         pl.col("review_url").is_not_null(),
         pl.col("publication_name").is_not_null(),
     )
+    if reviews.get_column("review_id").n_unique() == reviews.height:
+        return reviews
     duplicated = pl.col("review_id").is_duplicated()
     singles = reviews.filter(~duplicated)
     repeats = reviews.filter(duplicated)
