@@ -51,6 +51,7 @@ class ValidatedBatch:
     """The validate task's hand-off: where the checked frames are, and what was found."""
 
     directory: str
+    raw_paths: tuple[str, ...]
     reviews_parsed: int
     reviews_quarantined: int
     batch_failures: list[str] = field(default_factory=list)
@@ -156,6 +157,7 @@ def validate(
         logger.error("batch expectation failed: %s", failure)
     return ValidatedBatch(
         directory=str(directory),
+        raw_paths=tuple(path for batch in batches for path in batch.raw_paths),
         reviews_parsed=reviews.height,
         reviews_quarantined=report.quarantine.height,
         batch_failures=report.batch_failures,
@@ -168,9 +170,8 @@ def validate(
 @task(name="load-warehouse", tags=[WRITER_TAG])
 def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRecord:
     started = time.perf_counter()
-    frames = {
-        path.stem: pl.read_parquet(path) for path in Path(validated.directory).glob("*.parquet")
-    }
+    # DuckDB reads the Parquet files itself: the batch never passes through Python memory.
+    frames = {path.stem: [str(path)] for path in Path(validated.directory).glob("*.parquet")}
     results = {"validation_results": frames["validation_results"]}
     with writing(warehouse) as con:
         run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
@@ -185,6 +186,7 @@ def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRec
                 publications=frames["publications"],
                 quarantine=frames["quarantine"],
                 pages_seen=frames["pages_seen"],
+                raw=list(validated.raw_paths),
                 extra_tables=results,
             )
             load_run(con, batch, run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 # Quiet, offline defaults for Prefect's temporary server; users can override any of them.
@@ -230,6 +231,28 @@ def quarantine(
     )
 
 
+@app.command()
+def export(
+    parquet: Annotated[
+        Path, typer.Option("--parquet", help="Folder to write the marts to as Parquet.")
+    ],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write the marts as Parquet (reviews partitioned by year of review date)."""
+    from warehouse.db import WarehouseError
+    from warehouse.export import export_parquet
+
+    location = resolve_warehouse(warehouse)
+    _check_warehouse(location, must_exist=True)
+    try:
+        counts = export_parquet(location, parquet)
+    except (WarehouseError, OSError) as error:
+        raise fail(_one_line(error)) from None
+    typer.echo(
+        f"exported {counts['reviews']} reviews and {len(counts) - 1} more tables to {parquet}"
+    )
+
+
 def _check_warehouse(location: str, must_exist: bool = False) -> None:
     from warehouse.db import WarehouseError
     from warehouse.publish import check_warehouse
@@ -243,8 +266,6 @@ def _check_warehouse(location: str, must_exist: bool = False) -> None:
 
 
 def _show(warehouse: str | None, sql: str, params: dict) -> None:
-    from pathlib import Path
-
     from warehouse.db import WarehouseError, is_local_file
     from warehouse.publish import reading
 

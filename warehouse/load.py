@@ -7,9 +7,10 @@ transaction: a failure anywhere rolls back everything the run wrote.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -76,17 +77,22 @@ class RunRecord:
         return line
 
 
+# A batch table is a Polars frame, or Parquet files DuckDB reads itself (no Python memory).
+Table = pl.DataFrame | Sequence[str | Path]
+
+
 @dataclass(frozen=True, slots=True)
 class LoadBatch:
-    """Everything one run writes. Frames follow the schemas in `transforms.schema`."""
+    """Everything one run writes. Tables follow the schemas in `transforms.schema`."""
 
-    reviews: pl.DataFrame
-    movies: pl.DataFrame
-    critics: pl.DataFrame
-    publications: pl.DataFrame
-    quarantine: pl.DataFrame
-    pages_seen: pl.DataFrame | None = None  # PAGES_SEEN_SCHEMA, merged into `pages`
-    extra_tables: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+    reviews: Table
+    movies: Table
+    critics: Table
+    publications: Table
+    quarantine: Table
+    pages_seen: Table | None = None  # PAGES_SEEN_SCHEMA, merged into `pages`
+    raw: Table | None = None  # RAW_SCHEMA: the records as parsed, for `raw_reviews`
+    extra_tables: Mapping[str, Table] = field(default_factory=dict)
 
 
 def run_script(
@@ -103,37 +109,42 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -
     now = datetime.now(UTC)
     params = {"run_id": run.run_id, "now": now}
     con.execute("BEGIN TRANSACTION")
+    registered: list[str] = []
     try:
-        _register(con, batch)
+        for name in ("reviews", "movies", "critics", "publications"):
+            registered.append(_register(con, f"batch_{name}", getattr(batch, name)))
+        staged = _row_count(con, "SELECT count(*) FROM batch_reviews", {})
         run_script(con, read_sql("sql/merge_dimensions.sql"), params)
-        run_script(con, read_sql("sql/classify_reviews.sql"), params)
-        counts = _change_counts(con)
-        run_script(con, read_sql("sql/merge_reviews.sql"), params)
-        if batch.pages_seen is not None and not batch.pages_seen.is_empty():
-            con.register("batch_pages_seen", batch.pages_seen.to_arrow())
+        updated = _row_count(con, read_sql("sql/update_reviews.sql"), params)
+        new = _row_count(con, read_sql("sql/insert_reviews.sql"), params)
+        counts = LoadCounts(new=new, updated=updated, unchanged=staged - new - updated)
+        if batch.pages_seen is not None and not _is_empty(batch.pages_seen):
+            registered.append(_register(con, "batch_pages_seen", batch.pages_seen))
             run_script(con, read_sql("sql/merge_pages.sql"), params)
-            con.unregister("batch_pages_seen")
+        if batch.raw is not None and not _is_empty(batch.raw):
+            registered.append(_register(con, "batch_raw", batch.raw))
+            run_script(con, read_sql("sql/load_layers.sql"), params)
         _append(con, "quarantine", batch.quarantine)
         for table, frame in batch.extra_tables.items():
             _append(con, table, frame)
         run.reviews_new, run.reviews_updated = counts.new, counts.updated
         run.reviews_unchanged, run.reviews_loaded = counts.unchanged, counts.loaded
         record_run(con, run)
-        con.execute("DROP TABLE IF EXISTS review_changes")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        _unregister(con)
+        for name in registered:
+            con.unregister(name)
     return counts
 
 
 def record_failed_run(
     con: duckdb.DuckDBPyConnection,
     run: RunRecord,
-    quarantine: pl.DataFrame,
-    extra_tables: Mapping[str, pl.DataFrame] | None = None,
+    quarantine: Table,
+    extra_tables: Mapping[str, Table] | None = None,
 ) -> None:
     """Keep the evidence of a run that loaded nothing: its quarantine and its run row."""
     con.execute("BEGIN TRANSACTION")
@@ -158,28 +169,31 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     run_script(con, read_sql("sql/record_run.sql"), values)
 
 
-def _register(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
-    for name in ("reviews", "movies", "critics", "publications"):
-        con.register(f"batch_{name}", getattr(batch, name).to_arrow())
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: Table) -> str:
+    """Make `table` queryable as the temporary view `name`: a frame through Arrow, Parquet
+    files read by DuckDB directly."""
+    if isinstance(table, pl.DataFrame):
+        con.register(name, table.to_arrow())
+    else:
+        con.register(name, con.read_parquet([str(path) for path in table]))
+    return name
 
 
-def _unregister(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("reviews", "movies", "critics", "publications"):
-        con.unregister(f"batch_{name}")
+def _is_empty(table: Table) -> bool:
+    return table.is_empty() if isinstance(table, pl.DataFrame) else not table
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.is_empty():
+def _append(con: duckdb.DuckDBPyConnection, table: str, source: Table) -> None:
+    if _is_empty(source):
         return
-    arrow = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan below
-    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM arrow')
+    name = _register(con, f"batch_append_{table}", source)
+    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{name}"')
+    con.unregister(name)
 
 
-def _change_counts(con: duckdb.DuckDBPyConnection) -> LoadCounts:
-    rows = con.execute("SELECT change, count(*) FROM review_changes GROUP BY change").fetchall()
-    counts = dict(rows)
-    return LoadCounts(
-        new=counts.get("new", 0),
-        updated=counts.get("updated", 0),
-        unchanged=counts.get("unchanged", 0),
-    )
+def _row_count(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> int:
+    """Run one INSERT or UPDATE and return how many rows it changed."""
+    (statement,) = con.extract_statements(sql)
+    wanted = statement.named_parameters
+    rows = con.execute(statement, {k: v for k, v in params.items() if k in wanted}).fetchall()
+    return int(rows[0][0]) if rows else 0

@@ -73,18 +73,21 @@ def writing(
             )
             try:
                 migrate(con)
+                _tune_for_loading(con)
                 yield con
             finally:
                 con.close()
         return
     with writer_lock(location, options.lock_timeout_s):
         target = Path(location)
+        _remove_stale_copies(target)
         working = target.with_name(f"{target.name}.loading-{uuid.uuid4().hex[:8]}")
         try:
             before = _snapshot(target, working, options.lock_timeout_s)
             con = connect(working, storage_version=options.storage_version)
             try:
                 migrate(con)
+                _tune_for_loading(con)
                 yield con
                 con.execute("CHECKPOINT")
             finally:
@@ -93,6 +96,12 @@ def writing(
         finally:
             for leftover in (working, Path(f"{working}.wal")):
                 leftover.unlink(missing_ok=True)
+
+
+def _tune_for_loading(con: duckdb.DuckDBPyConnection) -> None:
+    # Rows carry their own keys, so their order on disk does not matter; letting DuckDB
+    # write in parallel halves the time of a large insert.
+    con.execute("SET preserve_insertion_order = false")
 
 
 def reading(location: str | Path, lock_timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
@@ -147,6 +156,13 @@ def writer_lock(location: str, timeout_s: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_copies(target: Path) -> None:
+    """Working copies left by a run that was killed: we hold the writer lock, so no live
+    run owns them."""
+    for stale in target.parent.glob(f"{target.name}.loading-*"):
+        stale.unlink(missing_ok=True)
 
 
 def _snapshot(target: Path, working: Path, timeout_s: float) -> os.stat_result | None:

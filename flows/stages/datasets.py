@@ -90,10 +90,11 @@ def stage_dataset(
             first_row=staged.rows + 1,
         ).collect()
         staged.rows += raw.height
-        reviews = normalize_reviews(datasets.with_movie_titles(raw, movies))
-        staged.review_paths += write_parquet(
-            reviews, staging_dir / f"{name}.{number:04d}.reviews.parquet"
-        )
+        raw = datasets.with_movie_titles(raw, movies)
+        reviews = normalize_reviews(raw)
+        stem = staging_dir / f"{name}.{number:04d}"
+        staged.review_paths += write_parquet(reviews, stem.with_suffix(".reviews.parquet"))
+        staged.raw_paths += write_parquet(raw, stem.with_suffix(".raw.parquet"))
     return staged.done()
 
 
@@ -104,6 +105,7 @@ class _Staged:
         self.number, self.stem, self.started, self.facts = number, stem, started, facts
         self.problems: list[dict] = []
         self.review_paths: tuple[str, ...] = ()
+        self.raw_paths: tuple[str, ...] = ()
         self.rows = 0
 
     def done(self, *, unchanged: bool = False, failed: bool = False) -> StagedBatch:
@@ -114,6 +116,7 @@ class _Staged:
         return StagedBatch(
             batch_number=self.number,
             reviews_paths=self.review_paths,
+            raw_paths=self.raw_paths,
             quarantine_paths=write_parquet(
                 quarantine, self.stem.with_suffix(".quarantine.parquet")
             ),

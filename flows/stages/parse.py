@@ -52,6 +52,7 @@ class StagedBatch:
 
     batch_number: int
     reviews_paths: tuple[str, ...]
+    raw_paths: tuple[str, ...]
     quarantine_paths: tuple[str, ...]
     facts_paths: tuple[str, ...]
     pages_parsed: int
@@ -130,6 +131,7 @@ def stage_batch(
     return StagedBatch(
         batch_number=batch_number,
         reviews_paths=write_parquet(reviews, staging_dir / f"{name}.reviews.parquet"),
+        raw_paths=write_parquet(parsed.raw, staging_dir / f"{name}.raw.parquet"),
         quarantine_paths=write_parquet(
             parsed.quarantine, staging_dir / f"{name}.quarantine.parquet"
         ),
