@@ -40,6 +40,15 @@ def _meta(tier: str, reason: str) -> dict[str, str]:
     return {"tier": tier, "reason": reason}
 
 
+def _with_notes(suite: gx.ExpectationSuite) -> gx.ExpectationSuite:
+    """Show each expectation's reason and tier in the Data Docs, and the suite's grain."""
+    for expectation in suite.expectations:
+        meta = expectation.meta or {}
+        expectation.notes = f"{meta.get('reason', '')} (tier: {meta.get('tier', 'row')})"
+    suite.notes = f"Grain: {suite.meta.get('grain', 'not stated')}."
+    return suite
+
+
 def reviews_suite(settings: ValidationSettings, today: date) -> gx.ExpectationSuite:
     """Row tier for `fct_reviews`. Grain: one row per review, keyed by review_id."""
     tomorrow = pd.Timestamp(today + timedelta(days=1))
@@ -122,7 +131,7 @@ def reviews_suite(settings: ValidationSettings, today: date) -> gx.ExpectationSu
         ),
     ):
         suite.add_expectation(expectation)
-    return suite
+    return _with_notes(suite)
 
 
 def reviews_batch_suite(settings: ValidationSettings) -> gx.ExpectationSuite:
@@ -151,7 +160,7 @@ def reviews_batch_suite(settings: ValidationSettings) -> gx.ExpectationSuite:
         ),
     ):
         suite.add_expectation(expectation)
-    return suite
+    return _with_notes(suite)
 
 
 def movies_batch_suite(settings: ValidationSettings) -> gx.ExpectationSuite:
@@ -170,7 +179,7 @@ def movies_batch_suite(settings: ValidationSettings) -> gx.ExpectationSuite:
             ),
         )
     )
-    return suite
+    return _with_notes(suite)
 
 
 def movies_suite() -> gx.ExpectationSuite:
@@ -192,7 +201,7 @@ def movies_suite() -> gx.ExpectationSuite:
         ),
     ):
         suite.add_expectation(expectation)
-    return suite
+    return _with_notes(suite)
 
 
 def critics_suite() -> gx.ExpectationSuite:
@@ -218,4 +227,4 @@ def _name_dimension_suite(name: str, key: str, label: str, table: str) -> gx.Exp
         E.ExpectColumnValuesToNotBeNull(column=label, meta=_meta(BATCH, f"{entity} without name")),
     ):
         suite.add_expectation(expectation)
-    return suite
+    return _with_notes(suite)

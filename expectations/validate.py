@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 
 from expectations import frames, suites
 from expectations.context import DATASOURCE, docs_index, open_context
+from expectations.offline_docs import make_offline, pages_written_since
 from expectations.settings import ValidationSettings
 from transforms.schema import QUARANTINE_SCHEMA, VALIDATION_RESULTS_SCHEMA
 
@@ -45,6 +47,7 @@ class ValidationReport:
 class _SuiteRun:
     suite: str
     outcome: Any  # ExpectationSuiteValidationResult
+    batch_definition: Any
 
 
 def validate_batch(
@@ -68,8 +71,10 @@ def validate_batch(
     gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
     runner = _SuiteRunner(context, gx_run)
 
-    row_run = runner.run(suites.reviews_suite(settings, today), frames.reviews_frame(reviews))
-    failed_ids, quarantine, warnings = _row_failures(row_run, reviews, run_id)
+    reviews_frame = frames.reviews_frame(reviews)
+    row_run = runner.run(suites.reviews_suite(settings, today), reviews_frame)
+    failing = runner.failing_rows(row_run, reviews_frame)
+    failed_ids, quarantine, warnings = _row_failures(row_run, failing, reviews, run_id)
     kept = reviews.filter(~pl.col("review_id").is_in(failed_ids)) if failed_ids else reviews
 
     summary = frames.batch_summary_frame(
@@ -114,7 +119,14 @@ def validate_batch(
 
 
 class _SuiteRunner:
-    """Runs suites against pandas frames in one GX context and keeps their result ids."""
+    """Runs suites against pandas frames in one GX context.
+
+    Every suite runs once with the SUMMARY result format: counts and a sample of values, kept
+    in the context's store for the Data Docs. Only row-tier expectations that failed are run
+    again, unstored, with COMPLETE results and `unexpected_index_column_names`, to name the
+    rows to quarantine: listing every matching row index of every expectation on a million
+    rows, and storing that in JSON, would cost more than the validation itself.
+    """
 
     def __init__(self, context: gx.data_context.FileDataContext, gx_run: RunIdentifier) -> None:
         self.context = context
@@ -130,18 +142,46 @@ class _SuiteRunner:
         )
         outcome = definition.run(
             batch_parameters={"dataframe": frame},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [suites.SUITE_KEYS[suite.name]],
-                "partial_unexpected_count": 20,
-            },
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
             run_id=self.gx_run,
         )
-        return _SuiteRun(suite.name, outcome)
+        return _SuiteRun(suite.name, outcome, batch)
+
+    def failing_rows(self, suite_run: _SuiteRun, frame: pd.DataFrame) -> dict[str, list[Any]]:
+        """Keys of the rows each failed row-tier expectation rejected (by expectation id)."""
+        failed = [
+            result.expectation_config
+            for result in suite_run.outcome.results
+            if not result.success
+            and (result.expectation_config.meta or {}).get("tier") == suites.ROW
+        ]
+        if not failed:
+            return {}
+        suite = gx.ExpectationSuite(name=f"{suite_run.suite}_failing_rows")
+        for config in failed:
+            suite.add_expectation_configuration(config)
+        key = suites.SUITE_KEYS[suite_run.suite]
+        outcome = suite_run.batch_definition.get_batch(
+            batch_parameters={"dataframe": frame}
+        ).validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [key]},
+        )
+        return {
+            result.expectation_config.id: [
+                entry[key] for entry in result.result.get("unexpected_index_list") or []
+            ]
+            for result in outcome.results
+        }
 
     def build_docs(self, reports_dir: str | Path) -> Path | None:
-        self.context.build_data_docs()
+        """Render this run's validation results and the index (not every past run again)."""
+        store = self.context.validation_results_store
+        keys = [key for key in store.list_keys() if key.run_id.run_name == self.gx_run.run_name]
+        started = time.time() - 1  # file times are coarse on some file systems
+        self.context.build_data_docs(resource_identifiers=keys)
         index = docs_index(reports_dir)
+        make_offline(index.parent, pages_written_since(index.parent, started))
         return index if index.exists() else None
 
 
@@ -172,7 +212,7 @@ _EVIDENCE_COLUMN: dict[str, str] = {
 
 
 def _row_failures(
-    row_run: _SuiteRun, reviews: pl.DataFrame, run_id: str
+    row_run: _SuiteRun, failing: dict[str, list[Any]], reviews: pl.DataFrame, run_id: str
 ) -> tuple[list[str], pl.DataFrame, dict[str, int]]:
     """Review ids that failed a row-tier expectation, their quarantine rows, warning counts."""
     failures: list[dict[str, Any]] = []
@@ -188,12 +228,8 @@ def _row_failures(
         column = config.kwargs.get("column")
         reason = f"{meta.get('reason', config.type)} [{config.type} on {column}]"
         failures.extend(
-            {
-                "review_id": entry["review_id"],
-                "reason": reason,
-                "evidence": _EVIDENCE_COLUMN.get(column),
-            }
-            for entry in result.result.get("unexpected_index_list") or []
+            {"review_id": review_id, "reason": reason, "evidence": _EVIDENCE_COLUMN.get(column)}
+            for review_id in failing.get(config.id, [])
         )
     if not failures:
         return [], _empty(QUARANTINE_SCHEMA), warnings
