@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect.artifacts import create_markdown_artifact
 
 from warehouse.load import RunRecord
 
 
-def run_markdown(run: RunRecord) -> str:
+def run_markdown(run: RunRecord, top_reasons: list[tuple[str, int]] | None = None) -> str:
     rows = [
         ("pages read", run.pages_read),
         ("pages failed", run.pages_failed),
@@ -32,17 +34,21 @@ def run_markdown(run: RunRecord) -> str:
     ]
     if run.error_summary:
         lines += ["", f"**Load stopped:** {run.error_summary}"]
+    if top_reasons:
+        lines += ["", "## Top quarantine reasons", "", "| stage: reason | rows |", "|---|---:|"]
+        lines += [f"| {reason} | {count} |" for reason, count in top_reasons]
     if run.warnings:
         lines += ["", "## Validation warnings (not blocking)", ""]
         lines += [f"- {reason}: {count}" for reason, count in run.warnings.items()]
     if run.report_path:
-        lines += ["", f"Validation report (GX Data Docs): `{run.report_path}`"]
+        link = Path(run.report_path).as_uri()
+        lines += ["", f"Validation report (GX Data Docs): [{run.report_path}]({link})"]
     return "\n".join(lines)
 
 
-def publish_run_artifacts(run: RunRecord) -> None:
+def publish_run_artifacts(run: RunRecord, top_reasons: list[tuple[str, int]] | None = None) -> None:
     create_markdown_artifact(
-        markdown=run_markdown(run),
+        markdown=run_markdown(run, top_reasons),
         key="reviewhouse-run",
         description=f"reviewhouse run {run.run_id}: {run.status}",
     )

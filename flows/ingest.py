@@ -15,7 +15,7 @@ from flows import stages
 from flows.fetch.crawler import KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.settings import DEFAULT_USER_AGENT, FetchSettings
-from flows.pipeline import Intake, new_run, process
+from flows.pipeline import Intake, RunOptions, new_run, process
 from flows.sources import resolve_sources
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
@@ -54,6 +54,10 @@ def fetch(
         run_id=run_id,
         progress=progress_for(logger) if urls else None,
     )
+    if result.quarantine_paths:
+        failures = pl.read_parquet(result.quarantine_paths)
+        for row in failures.head(20).iter_rows(named=True):
+            logger.warning("fetch failed %s: %s", row["source_url"], row["reason"])
     logger.info(
         "fetched %d pages (%d unchanged, %d failed) in %.1f s",
         result.fetched,
@@ -82,11 +86,15 @@ def ingest_reviews(
     timeout_s: float = 60.0,
     user_agent: str = DEFAULT_USER_AGENT,
     force: bool = False,
+    runner: str = "threads",
+    dask_address: str | None = None,
 ) -> RunRecord | State:
     """Ingest review pages (URLs, files, folders, CSV datasets or `@lists`) into the warehouse.
 
     Pages unchanged since the last run (same bytes, a 304, or a file with the same size and
-    modification time) are skipped unless `force` is set. Returns the run's `etl_runs`
+    modification time) are skipped unless `force` is set. `runner` picks where the
+    parse/transform fan-out runs: the flow's threads, a process pool, or Dask (a local
+    cluster, or the scheduler at `dask_address`). Returns the run's `etl_runs`
     record; when a batch expectation fails, nothing is loaded and the flow run ends Failed
     with the reasons.
     """
@@ -145,10 +153,14 @@ def ingest_reviews(
         location=location,
         paths=paths,
         staging_dir=staging_dir,
-        batch_size=batch_size,
-        validation=ValidationSettings(
-            max_quarantined_share=max_quarantined_share,
-            max_unparsed_score_share=max_unparsed_score_share,
+        options=RunOptions(
+            batch_size=batch_size,
+            validation=ValidationSettings(
+                max_quarantined_share=max_quarantined_share,
+                max_unparsed_score_share=max_unparsed_score_share,
+            ),
+            runner=runner,
+            dask_address=dask_address,
         ),
     )
 

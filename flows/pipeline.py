@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from prefect import get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.states import Failed, State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from expectations.settings import ValidationSettings
 from expectations.validate import validate_batch
@@ -31,6 +32,7 @@ from warehouse.publish import writing
 from warehouse.queries import reviews_from_pages
 
 WRITER_TAG = "warehouse-writer"
+LOGGED_PROBLEMS = 20  # quarantine rows named one by one in the run's log
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class ValidatedBatch:
     warnings: dict[str, int] = field(default_factory=dict)
     report_path: str | None = None
     seconds: float = 0.0
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
 @task(name="parse-and-transform", task_run_name="parse-and-transform batch {batch_number}")
@@ -151,6 +154,13 @@ def validate(
     for name, frame in frames.items():
         frame.write_parquet(directory / f"{name}.parquet", compression="lz4")
     logger = get_run_logger()
+    quarantine = frames["quarantine"]
+    for row in quarantine.head(LOGGED_PROBLEMS).iter_rows(named=True):
+        logger.warning("quarantined (%s) %s: %s", row["stage"], row["source_url"], row["reason"])
+    if quarantine.height > LOGGED_PROBLEMS:
+        logger.warning(
+            "... and %d more in the quarantine table", quarantine.height - LOGGED_PROBLEMS
+        )
     for reason, count in report.warnings.items():
         logger.warning("validation warning: %s (%d reviews)", reason, count)
     for failure in report.batch_failures:
@@ -164,6 +174,7 @@ def validate(
         warnings=report.warnings,
         report_path=str(report.docs_index) if report.docs_index else None,
         seconds=time.perf_counter() - started,
+        top_reasons=top_reasons(quarantine),
     )
 
 
@@ -193,6 +204,55 @@ def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRec
     return run
 
 
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How a run works: batch size, validation thresholds, where the fan-out runs."""
+
+    batch_size: int = 200
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+    runner: str = "threads"  # threads | processes | dask
+    dask_address: str | None = None  # an existing Dask scheduler; None starts a local one
+
+
+RUNNERS = ("threads", "processes", "dask")
+
+
+def fan_out(
+    chunks: list[list[PageRef]],
+    datasets: list[tuple[Path, str | None]],
+    movies: pl.DataFrame | None,
+    staging_dir: str,
+    run_id: str,
+) -> list[stages.StagedBatch]:
+    """One parse-and-transform task per batch of pages, one import task per dataset."""
+    futures = parse_and_transform.map(
+        chunks, range(len(chunks)), staging_dir=staging_dir, run_id=run_id
+    )
+    dataset_futures = [
+        import_dataset.submit(path, len(chunks) + number, staging_dir, run_id, movies, known)
+        for number, (path, known) in enumerate(datasets)
+    ]
+    return [future.result() for future in [*futures, *dataset_futures]]
+
+
+fan_out_flow = flow(name="parse-and-transform-batches")(fan_out)
+
+
+def task_runner(options: RunOptions) -> TaskRunner | None:
+    """The task runner for the fan-out: None keeps the flow's own threads."""
+    if options.runner == "processes":
+        return ProcessPoolTaskRunner()
+    if options.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if options.dask_address:
+            return DaskTaskRunner(address=options.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"processes": True, "threads_per_worker": 1})
+    if options.runner != "threads":
+        raise ValueError(f"unknown runner {options.runner!r}; use one of {', '.join(RUNNERS)}")
+    return None
+
+
 def process(
     run: RunRecord,
     intake: Intake,
@@ -200,24 +260,24 @@ def process(
     location: str,
     paths: Paths,
     staging_dir: Path,
-    batch_size: int,
-    validation: ValidationSettings,
+    options: RunOptions,
 ) -> RunRecord | State:
     """Parse, transform, validate and load what `intake` holds; record the run either way."""
     logger = get_run_logger()
     try:
         started = time.perf_counter()
-        chunks = chunk(intake.pages, batch_size)
-        futures = parse_and_transform.map(
-            chunks, range(len(chunks)), staging_dir=str(staging_dir), run_id=run.run_id
+        arguments = (
+            chunk(intake.pages, options.batch_size),
+            intake.datasets,
+            intake.movies,
+            str(staging_dir),
+            run.run_id,
         )
-        dataset_futures = [
-            import_dataset.submit(
-                path, len(chunks) + number, str(staging_dir), run.run_id, intake.movies, known
-            )
-            for number, (path, known) in enumerate(intake.datasets)
-        ]
-        batches = [future.result() for future in [*futures, *dataset_futures]]
+        runner = task_runner(options)
+        if runner is None:
+            batches = fan_out(*arguments)
+        else:
+            batches = fan_out_flow.with_options(task_runner=runner)(*arguments)
         run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
         run.pages_read = intake.pages_read
         run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
@@ -231,7 +291,7 @@ def process(
             warehouse=location,
             reports_dir=str(paths.reports_dir),
             staging_dir=str(staging_dir),
-            settings=validation,
+            settings=options.validation,
         )
         run.stage_seconds["validate"] = round(validated.seconds, 3)
         run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
@@ -246,11 +306,22 @@ def process(
         shutil.rmtree(staging_dir, ignore_errors=True)
         _remove_if_empty(paths.staging_dir)
 
-    publish_run_artifacts(run)
+    publish_run_artifacts(run, validated.top_reasons)
     logger.info(run.summary_line())
     if run.status == "failed":
         return Failed(message=run.summary_line(), data=run)
     return run
+
+
+def top_reasons(quarantine: pl.DataFrame, limit: int = 5) -> list[tuple[str, int]]:
+    """The most frequent quarantine reasons, without the per-row evidence after ': '."""
+    if quarantine.is_empty():
+        return []
+    reasons = quarantine.select(
+        pl.concat_str(pl.col("stage"), pl.lit(": "), pl.col("reason").str.replace(r": \w+=.*$", ""))
+    ).to_series()
+    counts = reasons.value_counts(sort=True).head(limit)
+    return [(reason, count) for reason, count in counts.iter_rows()]
 
 
 def new_run(flow_name: str, parameters: dict, sources: list[str]) -> RunRecord:

@@ -15,7 +15,7 @@ from prefect.states import State
 
 from expectations.settings import ValidationSettings
 from flows.pages import PageRef
-from flows.pipeline import Intake, new_run, process
+from flows.pipeline import Intake, RunOptions, new_run, process
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
 from warehouse.queries import stored_pages
@@ -38,6 +38,8 @@ def reprocess_pages(
     batch_size: int = 200,
     max_quarantined_share: float = 0.20,
     max_unparsed_score_share: float = 0.25,
+    runner: str = "threads",
+    dask_address: str | None = None,
 ) -> RunRecord | State:
     """Re-parse the stored pages fetched since `since` (all when None), optionally only those
     of one `layout` (`unknown` for pages no parser recognised)."""
@@ -69,9 +71,13 @@ def reprocess_pages(
         location=location,
         paths=paths,
         staging_dir=staging_dir,
-        batch_size=batch_size,
-        validation=ValidationSettings(
-            max_quarantined_share=max_quarantined_share,
-            max_unparsed_score_share=max_unparsed_score_share,
+        options=RunOptions(
+            batch_size=batch_size,
+            validation=ValidationSettings(
+                max_quarantined_share=max_quarantined_share,
+                max_unparsed_score_share=max_unparsed_score_share,
+            ),
+            runner=runner,
+            dask_address=dask_address,
         ),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -44,6 +45,21 @@ WarehouseOption = Annotated[
 @app.callback()
 def _commands() -> None:
     """Turn film critics' review pages into a clean, analysable DuckDB warehouse."""
+
+
+class Runner(StrEnum):
+    threads = "threads"
+    processes = "processes"
+    dask = "dask"
+
+
+RunnerOption = Annotated[
+    Runner, typer.Option(help="Where parsing runs: threads, processes (all cores) or dask.")
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(help="Address of a Dask scheduler for --runner dask (default: a local one)."),
+]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -94,6 +110,8 @@ def ingest(
     force: Annotated[
         bool, typer.Option(help="Parse and load every page, even those unchanged since last run.")
     ] = False,
+    runner: RunnerOption = Runner.threads,
+    dask_address: DaskOption = None,
 ) -> None:
     """Ingest review pages into the warehouse and print a one-line summary."""
     from flows.sources import SourceError, resolve_sources
@@ -123,6 +141,8 @@ def ingest(
         max_pages=max_pages,
         timeout_s=timeout,
         force=force,
+        runner=runner.value,
+        dask_address=dask_address,
         **({"user_agent": user_agent} if user_agent else {}),
     )
 
@@ -145,6 +165,8 @@ def reprocess(
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
     ] = 0.20,
+    runner: RunnerOption = Runner.threads,
+    dask_address: DaskOption = None,
 ) -> None:
     """Re-parse stored raw pages with today's parsers, without the network."""
     from parsers.detect import LAYOUTS
@@ -164,6 +186,8 @@ def reprocess(
         reports_dir=reports_dir,
         batch_size=batch_size,
         max_quarantined_share=max_quarantined_share,
+        runner=runner.value,
+        dask_address=dask_address,
     )
 
 

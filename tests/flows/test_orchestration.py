@@ -1,0 +1,68 @@
+"""Flow design for real volumes: the fan-out on other runners, backfill in chunks, artifacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from prefect.client.orchestration import get_client
+from pytest_httpserver import HTTPServer
+
+from bench.render import Movie, Review, review_table_row
+from flows.backfill import backfill_reviews, movie_reviews_url
+from tests.flows.test_ingest import ingest, reviews
+from tests.helpers import table
+from warehouse.publish import reading
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.mark.parametrize("runner", ["processes", "dask"])
+def test_fan_out_on_other_runners_gives_the_same_warehouse(runner, pages_dir, tmp_path):
+    threads = ingest([pages_dir], tmp_path / "threads.duckdb")
+    other = ingest([pages_dir], tmp_path / f"{runner}.duckdb", runner=runner, batch_size=3)
+    assert (other.status, other.reviews_loaded) == ("completed", threads.reviews_loaded)
+    assert reviews(tmp_path / f"{runner}.duckdb") == reviews(tmp_path / "threads.duckdb")
+
+
+def test_backfill_runs_movies_in_chunks(httpserver: HTTPServer, tmp_path):
+    slugs = ["alpha_film", "beta_film", "gamma_film"]
+    for number, slug in enumerate(slugs, start=1):
+        movie = Movie(slug.replace("_", " ").title(), slug, 2020)
+        review = Review(
+            "A Critic", "A Paper", f"Fine film {number}.", date(2020, 1, number), "3/4", True
+        )
+        httpserver.expect_request(f"/m/{slug}/reviews").respond_with_data(
+            review_table_row(movie, [review]), content_type="text/html"
+        )
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    totals = backfill_reviews(
+        movies=slugs,
+        chunk_size=2,
+        warehouse=str(tmp_path / "backfill.duckdb"),
+        base_url=httpserver.url_for("/"),
+        allow_hosts=["127.0.0.1"],
+        min_delay_s=0,
+    )
+    assert totals == {"chunks": 2, "failed_chunks": 0, "reviews_new": 3, "reviews_loaded": 3}
+    with reading(tmp_path / "backfill.duckdb") as con:
+        assert table(con, "SELECT count(*) FROM etl_runs WHERE status = 'completed'") == [(2,)]
+        assert table(con, "SELECT count(*) FROM dim_movies") == [(3,)]
+
+
+def test_movie_reviews_url():
+    assert movie_reviews_url("the_departed") == (
+        "https://www.rottentomatoes.com/m/the_departed/reviews?page=1"
+    )
+    assert movie_reviews_url("https://x.example/m/a") == "https://x.example/m/a"
+
+
+def test_each_run_publishes_a_markdown_artifact(pages_dir, tmp_path):
+    run = ingest([pages_dir], tmp_path / "art.duckdb")
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts()
+    ours = [a for a in artifacts if a.key == "reviewhouse-run" and run.run_id in (a.data or "")]
+    (artifact,) = ours
+    assert "| reviews loaded | 55 |" in artifact.data
+    assert "## Top quarantine reasons" in artifact.data
+    assert "Validation report (GX Data Docs)" in artifact.data
