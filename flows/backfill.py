@@ -44,7 +44,7 @@ def backfill_reviews(
     per_host_concurrency: int = 4,
     min_delay_s: float = 0.25,
     max_pages: int = 50,
-    runner: str = "threads",
+    runner: str = "auto",
 ) -> dict[str, int]:
     """Ingest `movies` (slugs or URLs) and/or every source in `sources_file`, `chunk_size`
     sources a run. Returns counts over all chunks; failed chunks are logged and counted."""

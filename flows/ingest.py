@@ -73,7 +73,7 @@ def ingest_reviews(
     sources: list[str],
     warehouse: str | None = None,
     reports_dir: str | None = None,
-    batch_size: int = 200,
+    batch_size: int | None = None,
     max_quarantined_share: float = 0.20,
     max_unparsed_score_share: float = 0.25,
     allow_hosts: list[str] | None = None,
@@ -86,15 +86,16 @@ def ingest_reviews(
     timeout_s: float = 60.0,
     user_agent: str = DEFAULT_USER_AGENT,
     force: bool = False,
-    runner: str = "threads",
+    runner: str = "auto",
     dask_address: str | None = None,
 ) -> RunRecord | State:
     """Ingest review pages (URLs, files, folders, CSV datasets or `@lists`) into the warehouse.
 
     Pages unchanged since the last run (same bytes, a 304, or a file with the same size and
     modification time) are skipped unless `force` is set. `runner` picks where the
-    parse/transform fan-out runs: the flow's threads, a process pool, or Dask (a local
-    cluster, or the scheduler at `dask_address`). Returns the run's `etl_runs`
+    parse/transform fan-out runs: `auto` (threads for small runs, a process per core from
+    1,000 pages), `threads`, `processes`, or `dask` (a local cluster, or the scheduler at
+    `dask_address`). Returns the run's `etl_runs`
     record; when a batch expectation fails, nothing is loaded and the flow run ends Failed
     with the reasons.
     """

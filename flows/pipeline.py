@@ -9,6 +9,7 @@ several workers share a warehouse) and a file lock.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import time
 import uuid
@@ -22,7 +23,6 @@ from prefect.states import Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from expectations.settings import ValidationSettings
-from expectations.validate import validate_batch
 from flows import stages
 from flows.artifacts import publish_run_artifacts
 from flows.pages import PageRef
@@ -122,6 +122,9 @@ def validate(
     staging_dir: str,
     settings: ValidationSettings,
 ) -> ValidatedBatch:
+    # Great Expectations takes seconds to import: only the process that validates pays it.
+    from expectations.validate import validate_batch
+
     started = time.perf_counter()
     reviews, upstream_quarantine = stages.read_staged(batches, fetched.quarantine_paths)
     dims = stages.dimensions(reviews)
@@ -208,13 +211,15 @@ def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRec
 class RunOptions:
     """How a run works: batch size, validation thresholds, where the fan-out runs."""
 
-    batch_size: int = 200
+    batch_size: int | None = None  # pages per parse task; None: see `batch_size_for`
     validation: ValidationSettings = field(default_factory=ValidationSettings)
-    runner: str = "threads"  # threads | processes | dask
+    runner: str = "auto"  # auto | threads | processes | dask
     dask_address: str | None = None  # an existing Dask scheduler; None starts a local one
 
 
-RUNNERS = ("threads", "processes", "dask")
+RUNNERS = ("auto", "threads", "processes", "dask")
+# Below this many pages, starting worker processes costs more than parsing on threads.
+PROCESSES_FROM_PAGES = 1_000
 
 
 def fan_out(
@@ -238,9 +243,12 @@ def fan_out(
 fan_out_flow = flow(name="parse-and-transform-batches")(fan_out)
 
 
-def task_runner(options: RunOptions) -> TaskRunner | None:
-    """The task runner for the fan-out: None keeps the flow's own threads."""
-    if options.runner == "processes":
+def task_runner(options: RunOptions, pages: int = 0) -> TaskRunner | None:
+    """The task runner for the fan-out: None keeps the flow's own threads. `auto` takes a
+    process per core once a run has enough pages to repay starting them."""
+    if options.runner == "processes" or (
+        options.runner == "auto" and pages >= PROCESSES_FROM_PAGES
+    ):
         return ProcessPoolTaskRunner()
     if options.runner == "dask":
         from prefect_dask import DaskTaskRunner
@@ -248,7 +256,7 @@ def task_runner(options: RunOptions) -> TaskRunner | None:
         if options.dask_address:
             return DaskTaskRunner(address=options.dask_address)
         return DaskTaskRunner(cluster_kwargs={"processes": True, "threads_per_worker": 1})
-    if options.runner != "threads":
+    if options.runner not in ("threads", "auto"):
         raise ValueError(f"unknown runner {options.runner!r}; use one of {', '.join(RUNNERS)}")
     return None
 
@@ -267,13 +275,13 @@ def process(
     try:
         started = time.perf_counter()
         arguments = (
-            chunk(intake.pages, options.batch_size),
+            chunk(intake.pages, options.batch_size or batch_size_for(len(intake.pages))),
             intake.datasets,
             intake.movies,
             str(staging_dir),
             run.run_id,
         )
-        runner = task_runner(options)
+        runner = task_runner(options, len(intake.pages))
         if runner is None:
             batches = fan_out(*arguments)
         else:
@@ -335,6 +343,21 @@ def new_run(flow_name: str, parameters: dict, sources: list[str]) -> RunRecord:
         parameters=parameters,
         sources=sources,
     )
+
+
+MAX_BATCHES = 40
+MIN_BATCH = 50
+
+
+def batch_size_for(pages: int) -> int:
+    """Batches of at least 50 pages, and never more than 40 of them: a run of any size stays
+    within a few dozen task runs, so Prefect's bookkeeping stays small against the work.
+
+    >>> batch_size_for(120), batch_size_for(10_000), batch_size_for(60_000)
+    (50, 250, 1500)
+    """
+    batches = max(1, min(MAX_BATCHES, math.ceil(pages / MIN_BATCH)))
+    return max(MIN_BATCH, math.ceil(pages / batches))
 
 
 def chunk(pages: list[PageRef], size: int) -> list[list[PageRef]]:

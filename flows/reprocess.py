@@ -35,10 +35,10 @@ def reprocess_pages(
     since: date | None = None,
     layout: str | None = None,
     reports_dir: str | None = None,
-    batch_size: int = 200,
+    batch_size: int | None = None,
     max_quarantined_share: float = 0.20,
     max_unparsed_score_share: float = 0.25,
-    runner: str = "threads",
+    runner: str = "auto",
     dask_address: str | None = None,
 ) -> RunRecord | State:
     """Re-parse the stored pages fetched since `since` (all when None), optionally only those

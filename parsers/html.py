@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from itertools import pairwise
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -16,8 +18,56 @@ _YEAR_SUFFIX = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>(?:18|19|20)\d{2})\)$"
 _SPACES = re.compile(r"\s+")
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_OG_TITLE = re.compile(
+    r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']*)[\"']", re.IGNORECASE
+)
+_JSON_LD = re.compile(
+    r"<script[^>]+type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+ROW_MARGIN = 32_768  # room for the last review after its marker
+
+
 def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
+
+
+def search_near(
+    pattern: re.Pattern[str], text: str, anchor: str, before: int = 300, after: int = 300
+) -> re.Match[str] | None:
+    """`pattern.search` in the window around the first `anchor`, else nowhere.
+
+    A regex over a 500 KB page costs more than the rest of the parse; a plain substring
+    search finds where to look.
+    """
+    at = text.find(anchor)
+    if at < 0:
+        return None
+    return pattern.search(text, max(0, at - before), at + len(anchor) + after)
+
+
+def region(text: str, marker: str, margin: int = ROW_MARGIN) -> str:
+    """The stretch of a page holding every element marked by `marker`, with `margin`
+    characters after the last one.
+
+    Review pages wrap a few kilobytes of reviews in hundreds of kilobytes of navigation,
+    scripts and footers; building the DOM of the reviews alone is what makes parsing fast.
+    HTML parsers take such a fragment in their stride: what matters is that it starts at
+    the tag of the first marked element.
+    """
+    first = text.find(marker)
+    if first < 0:
+        return ""
+    positions = [first]
+    while (following := text.find(marker, positions[-1] + 1)) >= 0:
+        positions.append(following)
+    if len(positions) > 1:
+        # The last element is about as long as the longest gap between two markers.
+        widest = max(b - a for a, b in pairwise(positions))
+        margin = min(margin, max(4096, 2 * widest))
+    start = text.rfind("<", 0, first)
+    return text[max(start, 0) : positions[-1] + margin]
 
 
 def node_text(node: LexborNode | None) -> str | None:
@@ -45,19 +95,21 @@ def movie_from_title(title: str | None) -> tuple[str | None, int | None]:
     return (cleaned or None), None
 
 
-def page_movie(tree: LexborHTMLParser) -> tuple[str | None, int | None]:
+def page_movie(text: str) -> tuple[str | None, int | None]:
     """The movie a page is about, from its `<title>` (or `og:title`)."""
-    title = node_text(tree.css_first("title"))
-    if not title:
-        title = attribute(tree.css_first('meta[property="og:title"]'), "content")
+    match = search_near(_TITLE, text, "<title", 0, 2000) or search_near(
+        _TITLE, text, "<TITLE", 0, 2000
+    )
+    match = match or _OG_TITLE.search(text)
+    title = _SPACES.sub(" ", html.unescape(match.group(1))).strip() if match else None
     return movie_from_title(title)
 
 
-def json_ld(tree: LexborHTMLParser) -> list[Any]:
+def json_ld(text: str) -> list[Any]:
     """Every JSON-LD document on the page that parses; broken blocks are skipped."""
     documents = []
-    for script in tree.css('script[type="application/ld+json"]'):
-        payload = script.text(deep=True).strip()
+    for match in _JSON_LD.finditer(text):
+        payload = match.group(1).strip()
         if not payload:
             continue
         try:

@@ -13,7 +13,7 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, node_text, page_movie, parse_html
+from parsers.html import attribute, node_text, page_movie, parse_html, region, search_near
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug
 
@@ -29,13 +29,14 @@ class ReviewRowParser:
         return 'data-qa="review-item"' in text or 'class="review-row"' in text
 
     def links(self, text: str, url: str) -> tuple[str, ...]:
-        match = _NEXT_LINK.search(text)
+        match = search_near(_NEXT_LINK, text, 'rel="next"', 400, 400)
         link = absolute(url, html.unescape(match[1])) if match else None
         return (link,) if link else ()
 
     def parse(self, text: str, url: str) -> ParsedPage:
-        tree = parse_html(text)
-        title, year = page_movie(tree)
+        marker = 'data-qa="review-item"' if 'data-qa="review-item"' in text else 'class="review-row'
+        tree = parse_html(region(text, marker))
+        title, year = page_movie(text)
         slug = movie_slug(url)
         rows = tree.css('div.review-row, div[data-qa="review-item"]')
         reviews = [_row(row, url) for row in dict.fromkeys(rows)]

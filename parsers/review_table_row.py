@@ -13,7 +13,7 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, node_text, page_movie, parse_html
+from parsers.html import attribute, node_text, page_movie, parse_html, region, search_near
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug, sibling_pages
 
@@ -31,22 +31,22 @@ class ReviewTableRowParser:
         return "review_table_row" in text
 
     def links(self, text: str, url: str) -> tuple[str, ...]:
-        page = _PAGE_INFO.search(text)
+        page = search_near(_PAGE_INFO, text, "pageInfo", 0, 200)
         siblings = sibling_pages(url, int(page[1]), int(page[2])) if page else ()
-        button = _NEXT_BUTTON.search(text)
+        button = search_near(_NEXT_BUTTON, text, "prev-next-paging__button-right", 400, 400)
         next_link = absolute(url, html.unescape(button[1])) if button else None
         return siblings + ((next_link,) if next_link and next_link not in siblings else ())
 
     def parse(self, text: str, url: str) -> ParsedPage:
-        tree = parse_html(text)
-        title, year = page_movie(tree)
+        tree = parse_html(region(text, "review_table_row"))
+        title, year = page_movie(text)
         slug = movie_slug(url)
         reviews = [_row(row, url) for row in tree.css("div.review_table_row")]
         if not reviews:
             raise ParseError("no div.review_table_row rows on the page", layout=self.layout)
         for review in reviews:
             review.update(movie_title=title, movie_year=year, movie_slug=slug)
-        page_number, page_count = _page_info(node_text(tree.css_first("span.pageInfo")))
+        page_number, page_count = _page_info(text)
         next_link = absolute(
             url, attribute(tree.css_first("a.prev-next-paging__button-right"), "href")
         )
@@ -83,6 +83,6 @@ def _row(row: LexborNode, page_url: str) -> RawReview:
     )
 
 
-def _page_info(text: str | None) -> tuple[int | None, int | None]:
-    match = _PAGE_INFO.search(text or "")
+def _page_info(text: str) -> tuple[int | None, int | None]:
+    match = search_near(_PAGE_INFO, text, "pageInfo", 0, 200)
     return (int(match[1]), int(match[2])) if match else (None, None)

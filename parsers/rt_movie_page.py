@@ -14,7 +14,7 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, json_ld, node_text, page_movie, parse_html
+from parsers.html import attribute, json_ld, node_text, page_movie, parse_html, region
 from parsers.records import RawReview
 from parsers.schema_org import reviews_in
 from parsers.urls import absolute, movie_slug
@@ -39,13 +39,13 @@ class RtMoviePageParser:
         return ()  # a single page: nothing to follow
 
     def parse(self, text: str, url: str) -> ParsedPage:
-        tree = parse_html(text)
-        title, year = page_movie(tree)
+        title, year = page_movie(text)
         slug = movie_slug(url)
+        tree = parse_html(region(text, "quote_bubble"))
         bubbles = [
             _bubble(node, url) for node in tree.css('li.quote_bubble[data-qa="quote-bubble"]')
         ]
-        reviews = reviews_in(json_ld(tree), url)
+        reviews = reviews_in(json_ld(text), url)
         unmatched = list(bubbles)
         for review in reviews:
             bubble = _twin(review, unmatched)

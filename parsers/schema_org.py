@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import as_text, first_of, json_ld, parse_html
+from parsers.html import as_text, first_of, json_ld
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug
 
@@ -48,7 +48,7 @@ def _documents(text: str) -> list[Any]:
             return [json.loads(text, strict=False)]
         except ValueError as error:
             raise ParseError(f"not valid JSON: {error}", layout=SchemaOrgParser.layout) from None
-    return json_ld(parse_html(text))
+    return json_ld(text)
 
 
 def reviews_in(documents: list[Any], page_url: str) -> list[RawReview]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _MOVIE_SLUG = re.compile(r"/m/([A-Za-z0-9_.\-]+)")
@@ -50,4 +51,12 @@ def absolute(base: str, href: str | None) -> str | None:
         return href
     if not is_web_url(base):
         return href
+    if href.startswith("/") and not href.startswith("//"):
+        return _origin(base) + href  # the common site-relative link, without urljoin's cost
     return urljoin(base, href)
+
+
+@lru_cache(maxsize=256)
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -48,13 +48,17 @@ def _commands() -> None:
 
 
 class Runner(StrEnum):
+    auto = "auto"
     threads = "threads"
     processes = "processes"
     dask = "dask"
 
 
 RunnerOption = Annotated[
-    Runner, typer.Option(help="Where parsing runs: threads, processes (all cores) or dask.")
+    Runner,
+    typer.Option(
+        help="Where parsing runs: auto (processes from 1,000 pages), threads, processes, dask."
+    ),
 ]
 DaskOption = Annotated[
     str | None,
@@ -81,7 +85,9 @@ def ingest(
         str | None,
         typer.Option(help="Folder for the validation reports [default: beside the warehouse]."),
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Pages per parse task.")] = 200,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Pages per parse task [default: automatic].")
+    ] = None,
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
     ] = 0.20,
@@ -110,7 +116,7 @@ def ingest(
     force: Annotated[
         bool, typer.Option(help="Parse and load every page, even those unchanged since last run.")
     ] = False,
-    runner: RunnerOption = Runner.threads,
+    runner: RunnerOption = Runner.auto,
     dask_address: DaskOption = None,
 ) -> None:
     """Ingest review pages into the warehouse and print a one-line summary."""
@@ -161,11 +167,13 @@ def reprocess(
     reports_dir: Annotated[
         str | None, typer.Option(help="Folder for the validation reports.")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Pages per parse task.")] = 200,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Pages per parse task [default: automatic].")
+    ] = None,
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
     ] = 0.20,
-    runner: RunnerOption = Runner.threads,
+    runner: RunnerOption = Runner.auto,
     dask_address: DaskOption = None,
 ) -> None:
     """Re-parse stored raw pages with today's parsers, without the network."""
