@@ -120,6 +120,7 @@ def start_corpus_server(pages: Path) -> tuple[subprocess.Popen, str]:
 def start_prefect_server(work: Path) -> tuple[subprocess.Popen, dict]:
     """A real Prefect server, so the flow's timing leaves out starting a temporary one."""
     port = free_port()
+    prefect_command = str(Path(sys.executable).with_name("prefect"))
     env = {
         **os.environ,
         "PREFECT_HOME": str(work / "prefect"),
@@ -128,15 +129,7 @@ def start_prefect_server(work: Path) -> tuple[subprocess.Popen, dict]:
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("prefect")),
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],  # fmt: skip
+        [prefect_command, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -261,31 +254,72 @@ def summarise(results: dict) -> dict:
         "load": {"reviews_per_s": base["reviews"] / base["load_s"]},
         "pipeline": {"reviews_per_s": base_rate},
     }
-    per_million = 1_000_000 / results["transform"]["rows"]
-    targets = {
-        "pipeline ≥ 25,000 reviews/s": (rates["pipeline"]["reviews_per_s"], rates["pipeline"]["reviews_per_s"] >= 25_000),
-        "pipeline ≥ 30× baseline": (rates["pipeline"]["reviews_per_s"] / base_rate, rates["pipeline"]["reviews_per_s"] / base_rate >= 30),
-        "incremental run ≤ 10% of first": (pipeline["incremental_s"] / pipeline["seconds"], pipeline["incremental_s"] / pipeline["seconds"] <= 0.10),
-        "pipeline peak memory ≤ 1.5 GB": (results["pipeline"]["peak_rss_mb"], results["pipeline"]["peak_rss_mb"] <= 1500),
-        "fetch ≥ 500 pages/s (concurrency 32)": (rates["fetch"]["pages_per_s"], rates["fetch"]["pages_per_s"] >= 500),
-        "re-fetch (all 304) ≤ 10% of first": (results["fetch_again"]["seconds"] / results["fetch"]["seconds"], results["fetch_again"]["seconds"] / results["fetch"]["seconds"] <= 0.10),
-        "full-size RT pages ≥ 400/s per core": (results["parse"]["full_size_pages_per_s_per_core"], results["parse"]["full_size_pages_per_s_per_core"] >= 400),
-        "parse ≤ 1.5× bare DOM build": (results["parse"]["parse_over_dom"], (results["parse"]["parse_over_dom"] or 0) <= 1.5),
-        "normalise 1M rows ≤ 2 s (scaled)": (results["transform"]["seconds"] * per_million, results["transform"]["seconds"] * per_million <= 2),
-        "normalise ≤ 3× cast-only pass": (results["transform"]["seconds"] / results["transform"]["cast_only_s"], results["transform"]["seconds"] / results["transform"]["cast_only_s"] <= 3),
-        "validate 1M rows ≤ 3 s (scaled)": (results["validate"]["seconds"] * per_million, results["validate"]["seconds"] * per_million <= 3),
-        "validate adds ≤ 400 MB": (results["validate"]["added_memory_mb"], results["validate"]["added_memory_mb"] <= 400),
-        "load 1M rows ≤ 5 s (scaled)": (results["load"]["seconds"] * per_million, results["load"]["seconds"] * per_million <= 5),
-        "reload unchanged ≤ 5 s (scaled), 0 changed": (results["load"]["reload_s"] * per_million, results["load"]["reload_s"] * per_million <= 5 and results["load"]["reload_changed"] == 0),
-        "task runs ≤ ~50": (pipeline["task_runs"], pipeline["task_runs"] <= 55),
-        "orchestration overhead ≤ 15%": ((pipeline["seconds"] - results["direct"]["seconds"]) / results["direct"]["seconds"], (pipeline["seconds"] - results["direct"]["seconds"]) / results["direct"]["seconds"] <= 0.15),
-    }  # fmt: skip
     return {
         "ours": rates,
         "baseline": baseline_rates,
-        "targets": {
-            name: {"value": round(value, 4), "met": met} for name, (value, met) in targets.items()
-        },
+        "targets": targets(results, rates, base_rate),
+    }
+
+
+# Per-million figures and the memory ceiling mean something only at the size they name; on a
+# smaller corpus fixed start-up costs dominate, so those targets are reported but not judged.
+JUDGED_ONLY_AT_LARGE = {
+    "pipeline ≥ 25,000 reviews/s",
+    "pipeline ≥ 30× baseline",
+    "incremental run ≤ 10% of first",
+    "pipeline peak memory ≤ 1.5 GB (1M reviews)",
+    "fetch ≥ 500 pages/s (concurrency 32)",
+    "re-fetch (all 304) ≤ 10% of first",
+    "task runs ≤ ~50",
+    "orchestration overhead ≤ 15%",
+    "normalise 1M rows ≤ 2 s (scaled)",
+    "validate 1M rows ≤ 3 s (scaled)",
+    "load 1M rows ≤ 5 s (scaled)",
+    "reload unchanged ≤ 5 s (scaled)",
+}
+
+
+def targets(results: dict, rates: dict, base_rate: float) -> dict:
+    """Every target with its measured value; `met` is None where the size cannot judge it."""
+    pipeline, direct = results["pipeline"], results["direct"]
+    parse, transform = results["parse"], results["transform"]
+    validate, load = results["validate"], results["load"]
+    fetch, fetch_again = results["fetch"], results["fetch_again"]
+    per_million = 1_000_000 / transform["rows"]
+    reviews_per_s = rates["pipeline"]["reviews_per_s"]
+    incremental = pipeline["incremental_s"] / pipeline["seconds"]
+    refetch = fetch_again["seconds"] / fetch["seconds"]
+    overhead = (pipeline["seconds"] - direct["seconds"]) / direct["seconds"]
+    over_cast = transform["seconds"] / transform["cast_only_s"]
+    # (name, measured, ceiling or floor, True when higher is better)
+    measured = [
+        ("pipeline ≥ 25,000 reviews/s", reviews_per_s, 25_000, True),
+        ("pipeline ≥ 30× baseline", reviews_per_s / base_rate, 30, True),
+        ("incremental run ≤ 10% of first", incremental, 0.10, False),
+        ("pipeline peak memory ≤ 1.5 GB (1M reviews)", pipeline["peak_rss_mb"], 1500, False),
+        ("fetch ≥ 500 pages/s (concurrency 32)", rates["fetch"]["pages_per_s"], 500, True),
+        ("re-fetch (all 304) ≤ 10% of first", refetch, 0.10, False),
+        ("full-size RT pages ≥ 400/s per core", parse["full_size_pages_per_s_per_core"], 400, True),
+        ("parse ≤ 1.5× bare DOM build", parse["parse_over_dom"] or 0, 1.5, False),
+        ("normalise 1M rows ≤ 2 s (scaled)", transform["seconds"] * per_million, 2, False),
+        ("normalise ≤ 3× cast-only pass", over_cast, 3, False),
+        ("validate 1M rows ≤ 3 s (scaled)", validate["seconds"] * per_million, 3, False),
+        ("validate adds ≤ 400 MB", validate["added_memory_mb"], 400, False),
+        ("load 1M rows ≤ 5 s (scaled)", load["seconds"] * per_million, 5, False),
+        ("reload unchanged ≤ 5 s (scaled)", load["reload_s"] * per_million, 5, False),
+        ("reload unchanged changes 0 rows", load["reload_changed"], 0, False),
+        ("task runs ≤ ~50", pipeline["task_runs"], 55, False),
+        ("orchestration overhead ≤ 15%", overhead, 0.15, False),
+    ]  # fmt: skip
+    judged = results["size"] == "large"
+    return {
+        name: {
+            "value": round(value, 4),
+            "met": (value >= bound if higher else value <= bound)
+            if judged or name not in JUDGED_ONLY_AT_LARGE
+            else None,
+        }
+        for name, value, bound, higher in measured
     }
 
 
@@ -316,7 +350,7 @@ def plot(results: dict, target: Path) -> None:
     )
     axis.set_ylabel("throughput (log scale)")
     axis.set_title(
-        f"reviewhouse benchmark, {results['size']} corpus: {results['corpus']['reviews']:,} reviews, {results['corpus']['pages']:,} pages"
+        f"reviewhouse benchmark, {results['size']} corpus: {describe(results['corpus'])}"
     )
     axis.legend()
     figure.tight_layout()
@@ -328,7 +362,7 @@ def print_table(results: dict) -> None:
     from rich.table import Table
 
     stages = Table(
-        title=f"reviewhouse benchmark ({results['size']}: {results['corpus']['reviews']:,} reviews, {results['corpus']['pages']:,} pages)"
+        title=f"reviewhouse benchmark ({results['size']}: {describe(results['corpus'])})"
     )
     for column in ("stage", "wall s", "CPU s", "peak MB", "throughput", "baseline"):
         stages.add_column(column, justify="right" if column != "stage" else "left")
@@ -364,15 +398,21 @@ def print_table(results: dict) -> None:
     targets.add_column("measured", justify="right")
     targets.add_column("met")
     for name, verdict in summary["targets"].items():
-        targets.add_row(name, f"{verdict['value']:,.3f}", "yes" if verdict["met"] else "NO")
+        met = {True: "yes", False: "NO", None: "— (judged at large)"}[verdict["met"]]
+        targets.add_row(name, f"{verdict['value']:,.3f}", met)
     console = Console()
     console.print(stages)
     console.print(targets)
     comparison = results["comparison"]
     console.print(
-        f"baseline comparison: {comparison['matched_rows']}/{comparison['baseline_rows']} rows identical, "
-        f"{comparison['differing_rows']} differ, {comparison['missing_from_ours']} missing"
+        f"baseline comparison: {comparison['matched_rows']}/{comparison['baseline_rows']} rows "
+        f"identical, {comparison['differing_rows']} differ, "
+        f"{comparison['missing_from_ours']} missing"
     )
+
+
+def describe(corpus_counts: dict) -> str:
+    return f"{corpus_counts['reviews']:,} reviews, {corpus_counts['pages']:,} pages"
 
 
 if __name__ == "__main__":

@@ -192,11 +192,16 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _year(row: pd.Series) -> str:
+    year = row.get("movie_year")
+    return f":{int(year)}" if isinstance(year, int | float) and year == year else ""
+
+
 def review_id(row: pd.Series) -> str:
     movie = (
         f"slug:{_text(row['movie_slug'])}"
         if _text(row["movie_slug"])
-        else f"title:{_text(row['movie_title']).lower()}"
+        else f"title:{_text(row['movie_title']).lower()}{_year(row)}"
         if _text(row["movie_title"])
         else _text(row["movie_ref"])
     )
@@ -213,8 +218,8 @@ def review_id(row: pd.Series) -> str:
 
 def transform(records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
-    for column in ("movie_slug", "movie_title", "movie_ref", "critic_name", "publication",
-                   "sentiment", "score_raw", "date_raw", "quote_raw"):  # fmt: skip
+    for column in ("movie_slug", "movie_title", "movie_year", "movie_ref", "critic_name",
+                   "publication", "sentiment", "score_raw", "date_raw", "quote_raw"):  # fmt: skip
         if column not in frame:
             frame[column] = None
     frame = frame.astype(object).where(frame.notna(), None)

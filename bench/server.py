@@ -35,6 +35,7 @@ def manifest(directory: Path) -> dict[str, Path]:
 class CorpusHandler(BaseHTTPRequestHandler):
     pages: ClassVar[dict[str, Path]] = {}
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stalls
 
     def do_GET(self) -> None:
         body_path = self.pages.get(self.path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import pickle
 import shutil
 import time
 import uuid
@@ -20,12 +21,14 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.states import Failed, State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import TaskRunner
+from prefect.utilities.annotations import unmapped
 
 from expectations.settings import ValidationSettings
 from flows import stages
 from flows.artifacts import publish_run_artifacts
 from flows.pages import PageRef
+from flows.workers import pool, worker_pool
 from reviewhouse.settings import Paths
 from warehouse.load import LoadBatch, RunRecord, load_run, record_failed_run
 from warehouse.publish import writing
@@ -65,11 +68,19 @@ class ValidatedBatch:
 
 @task(name="parse-and-transform", task_run_name="parse-and-transform batch {batch_number}")
 def parse_and_transform(
-    pages: list[PageRef], batch_number: int, staging_dir: str, run_id: str
+    pages: list[PageRef],
+    batch_number: int,
+    staging_dir: str,
+    run_id: str,
+    workers: str | None = None,
 ) -> stages.StagedBatch:
-    staged = stages.stage_batch(
-        pages, batch_number=batch_number, staging_dir=Path(staging_dir), run_id=run_id
-    )
+    """Parse and transform one batch, in a worker process when the run has a pool."""
+    arguments = {"batch_number": batch_number, "staging_dir": Path(staging_dir), "run_id": run_id}
+    executor = pool(workers)
+    if executor is None:
+        staged = stages.stage_batch(pages, **arguments)
+    else:
+        staged = executor.submit(stages.stage_batch, pages, **arguments).result()
     get_run_logger().info(
         "batch %d: %d pages parsed, %d unchanged, %d failed, %d reviews (layouts %s)",
         batch_number,
@@ -222,16 +233,40 @@ RUNNERS = ("auto", "threads", "processes", "dask")
 PROCESSES_FROM_PAGES = 1_000
 
 
-def fan_out(
-    chunks: list[list[PageRef]],
-    datasets: list[tuple[Path, str | None]],
-    movies: pl.DataFrame | None,
-    staging_dir: str,
-    run_id: str,
-) -> list[stages.StagedBatch]:
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """The fan-out's work list. Kept in a file: a subflow's parameters go to the Prefect API,
+    which refuses large ones, and a list of ten thousand pages is large."""
+
+    chunks: list[list[PageRef]]
+    datasets: list[tuple[Path, str | None]]
+    movies: pl.DataFrame | None
+    staging_dir: str
+    run_id: str
+    workers: str | None = None  # key of this run's worker pool, if it has one
+
+    def save(self) -> str:
+        path = Path(self.staging_dir) / "fan-out.pickle"
+        path.write_bytes(pickle.dumps(self))
+        return str(path)
+
+
+def fan_out(work_list: str) -> list[stages.StagedBatch]:
     """One parse-and-transform task per batch of pages, one import task per dataset."""
+    work = pickle.loads(Path(work_list).read_bytes())
+    chunks, datasets, movies, staging_dir, run_id = (
+        work.chunks,
+        work.datasets,
+        work.movies,
+        work.staging_dir,
+        work.run_id,
+    )
     futures = parse_and_transform.map(
-        chunks, range(len(chunks)), staging_dir=staging_dir, run_id=run_id
+        chunks,
+        range(len(chunks)),
+        staging_dir=staging_dir,
+        run_id=run_id,
+        workers=unmapped(work.workers),
     )
     dataset_futures = [
         import_dataset.submit(path, len(chunks) + number, staging_dir, run_id, movies, known)
@@ -240,23 +275,27 @@ def fan_out(
     return [future.result() for future in [*futures, *dataset_futures]]
 
 
-fan_out_flow = flow(name="parse-and-transform-batches")(fan_out)
+fan_out_flow = flow(name="parse-and-transform-batches", flow_run_name="parse-and-transform")(
+    fan_out
+)
 
 
-def task_runner(options: RunOptions, pages: int = 0) -> TaskRunner | None:
-    """The task runner for the fan-out: None keeps the flow's own threads. `auto` takes a
-    process per core once a run has enough pages to repay starting them."""
-    if options.runner == "processes" or (
+def uses_worker_processes(options: RunOptions, pages: int) -> bool:
+    """`processes`, or `auto` once a run has enough pages to repay starting the workers."""
+    return options.runner == "processes" or (
         options.runner == "auto" and pages >= PROCESSES_FROM_PAGES
-    ):
-        return ProcessPoolTaskRunner()
+    )
+
+
+def task_runner(options: RunOptions) -> TaskRunner | None:
+    """A task runner for the fan-out subflow (Dask); None keeps the flow's own threads."""
     if options.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if options.dask_address:
             return DaskTaskRunner(address=options.dask_address)
         return DaskTaskRunner(cluster_kwargs={"processes": True, "threads_per_worker": 1})
-    if options.runner not in ("threads", "auto"):
+    if options.runner not in ("threads", "auto", "processes"):
         raise ValueError(f"unknown runner {options.runner!r}; use one of {', '.join(RUNNERS)}")
     return None
 
@@ -274,18 +313,19 @@ def process(
     logger = get_run_logger()
     try:
         started = time.perf_counter()
-        arguments = (
-            chunk(intake.pages, options.batch_size or batch_size_for(len(intake.pages))),
-            intake.datasets,
-            intake.movies,
-            str(staging_dir),
-            run.run_id,
-        )
-        runner = task_runner(options, len(intake.pages))
-        if runner is None:
-            batches = fan_out(*arguments)
-        else:
-            batches = fan_out_flow.with_options(task_runner=runner)(*arguments)
+        chunks = chunk(intake.pages, options.batch_size or batch_size_for(len(intake.pages)))
+        runner = task_runner(options)
+        with contextlib.ExitStack() as resources:
+            workers = None
+            if uses_worker_processes(options, len(intake.pages)):
+                workers = resources.enter_context(worker_pool())
+            work_list = FanOut(
+                chunks, intake.datasets, intake.movies, str(staging_dir), run.run_id, workers
+            ).save()
+            if runner is None:
+                batches = fan_out(work_list)
+            else:
+                batches = fan_out_flow.with_options(task_runner=runner)(work_list)
         run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
         run.pages_read = intake.pages_read
         run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)

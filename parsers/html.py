@@ -74,7 +74,7 @@ def node_text(node: LexborNode | None) -> str | None:
     """All text under `node`, whitespace collapsed; None when there is none."""
     if node is None:
         return None
-    text = _SPACES.sub(" ", node.text(deep=True, separator=" ")).strip()
+    text = " ".join(node.text(deep=True, separator=" ").split())
     return text or None
 
 

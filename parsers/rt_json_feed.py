@@ -81,11 +81,18 @@ def _review(item: dict[str, Any], page_media: Any, url: str) -> RawReview:
         publication_url=as_text(first_of(publication, "editorialUrl", "url")),
         is_top_critic=top if isinstance(top, bool) else None,
         sentiment=_sentiment(item),
-        score_raw=as_text(first_of(item, "scoreOri", "originalScore", "originalScoreText")),
+        score_raw=_raw_score(first_of(item, "scoreOri", "originalScore", "originalScoreText")),
         date_raw=as_text(first_of(item, "createDate", "creationDate", "date", "publishDate")),
         quote_raw=as_text(first_of(item, "quote", "reviewQuote", "text")),
         review_url=as_text(first_of(item, "publicationReviewUrl", "reviewUrl", "url")),
     )
+
+
+def _raw_score(value: Any) -> str | None:
+    """The score exactly as the feed gives it (padding included), or None when blank."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return as_text(value)
 
 
 def _sentiment(item: dict[str, Any]) -> str | None:

@@ -7,6 +7,8 @@ vectorised and standard, over the Arrow buffers of the key column (no Python per
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import polars as pl
 
@@ -20,11 +22,20 @@ def stable_ids(keys: pl.Series) -> pl.Series:
     ['ccb8bf8312f49c0a']
     """
     frame = pl.DataFrame({"natural_key": keys})  # noqa: F841 - read by DuckDB's replacement scan
-    with duckdb.connect() as con:
-        hashed = con.sql(
-            f"SELECT substr(md5(natural_key), 1, {KEY_HEX_DIGITS}) AS id FROM frame"
-        ).pl()
+    hashed = (
+        _hasher().sql(f"SELECT substr(md5(natural_key), 1, {KEY_HEX_DIGITS}) AS id FROM frame").pl()
+    )
     return hashed.get_column("id").alias(keys.name)
+
+
+_local = threading.local()
+
+
+def _hasher() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB per thread, kept: opening one costs more than hashing a batch."""
+    if not hasattr(_local, "connection"):
+        _local.connection = duckdb.connect()
+    return _local.connection
 
 
 def with_ids(frame: pl.DataFrame, natural_keys: dict[str, pl.Expr]) -> pl.DataFrame:

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
@@ -47,6 +48,7 @@ class KnownPage:
     body_path: str
     etag: str | None = None
     last_modified: str | None = None
+    links: tuple[str, ...] | None = None  # the page's links to other pages, as last found
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class FetchOutcome:
     headers: str | None = None  # JSON of the response headers kept
     byte_size: int | None = None
     body_path: str | None = None
+    links: tuple[str, ...] = ()  # pagination and next-page links found on the page
 
 
 @dataclass(slots=True)
@@ -186,28 +189,40 @@ class Crawler:
                 self._outcomes.append(outcome)
                 if self._progress:
                     self._progress.done(outcome.error is None)
-                if outcome.error is None:
-                    await self._follow(outcome)
+                for link in outcome.links:
+                    self._enqueue(normalize_url(link), outcome.seed)
             finally:
                 self._queue.task_done()
 
-    async def _follow(self, outcome: FetchOutcome) -> None:
-        if self._links is None or not outcome.body_path:
-            return
+    def _find_links(self, body: bytes, url: str, content_type: str | None) -> tuple[str, ...]:
+        if self._links is None:
+            return ()
+        try:
+            return self._links(decode_body(body, content_type), url)
+        except ParseError:
+            return ()
+
+    def _keep(
+        self, body: bytes, url: str, content_type: str | None
+    ) -> tuple[str, Path, tuple[str, ...]]:
+        """Store the body and find its links: the CPU work of a page, run off the event loop."""
+        digest, path = self._store.put(body)
+        return digest, path, self._find_links(body, url, content_type)
+
+    async def _links_of_unchanged(
+        self, known: KnownPage, url: str, content_type: str | None
+    ) -> tuple[str, ...]:
+        """An unchanged page's links: as recorded last time, else read from the raw store."""
+        if known.links is not None or self._links is None:
+            return known.links or ()
         page = PageRef(
-            url=outcome.final_url or outcome.url,
-            body_path=outcome.body_path,
-            fetched_at=outcome.fetched_at,
-            compressed=True,
-            content_type=outcome.content_type,
+            url=url, body_path=known.body_path, fetched_at=datetime.now(UTC), compressed=True
         )
         try:
             body = await asyncio.to_thread(read_body, page, self._settings.max_bytes)
-            text = decode_body(body, outcome.content_type)
-        except (OSError, ParseError):
-            return
-        for link in self._links(text, page.url):
-            self._enqueue(normalize_url(link), outcome.seed)
+        except OSError:
+            return ()
+        return self._find_links(body, url, content_type)
 
     async def _fetch(self, url: str, seed: str) -> FetchOutcome:
         fetched_at = datetime.now(UTC)
@@ -322,11 +337,14 @@ class Crawler:
                 unchanged=True,
                 content_hash=known.content_hash,
                 body_path=known.body_path,
+                links=await self._links_of_unchanged(known, response.url, common["content_type"]),
                 **{**common, "etag": common["etag"] or known.etag},
             )
         if response.body is None:
             return FetchOutcome(url, seed, fetched_at, error=f"HTTP {response.status}", **common)
-        digest, path = await asyncio.to_thread(self._store.put, response.body)
+        digest, path, links = await asyncio.to_thread(
+            self._keep, response.body, response.url, common["content_type"]
+        )
         unchanged = known is not None and known.content_hash == digest
         page = None
         if not unchanged:
@@ -347,6 +365,7 @@ class Crawler:
             content_hash=digest,
             byte_size=len(response.body),
             body_path=str(path),
+            links=links,
             **common,
         )
 

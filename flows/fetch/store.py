@@ -21,6 +21,7 @@ def content_hash(body: bytes) -> str:
 class PageStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._made: set[Path] = set()  # folders known to exist: mkdir is a syscall a page
 
     def path_for(self, digest: str) -> Path:
         return self.directory / digest[:2] / digest[2:4] / f"{digest}.gz"
@@ -31,12 +32,14 @@ class PageStore:
         path = self.path_for(digest)
         if path.exists():
             return digest, path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with (
                 os.fdopen(handle, "wb") as raw,
-                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as compressed,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as compressed,
             ):
                 compressed.write(body)
             os.replace(temporary, path)
