@@ -106,7 +106,7 @@ def fetch(config: Config) -> dict:
         known_file.write_bytes(
             pickle.dumps(
                 {
-                    o.url: KnownPage(o.content_hash, o.body_path, o.etag, o.last_modified)
+                    o.url: KnownPage(o.content_hash, o.body_path, o.etag, o.last_modified, o.links)
                     for o in report.outcomes
                     if o.error is None
                 }

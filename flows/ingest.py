@@ -178,6 +178,7 @@ def _known(known: pl.DataFrame | None) -> tuple[dict[str, KnownPage], dict[str, 
             body_path=row["body_path"],
             etag=row["etag"],
             last_modified=row["last_modified"],
+            links=None if row["links"] is None else tuple(row["links"]),
         )
         files[row["url"]] = stages.KnownFile(
             row["content_hash"], row["byte_size"], row["file_mtime_ns"]

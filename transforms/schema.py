@@ -163,6 +163,7 @@ WEB_FACTS_SCHEMA: pl.Schema = pl.Schema(
         "headers": pl.String(),  # JSON
         "byte_size": pl.Int64(),
         "fetched_at": pl.Datetime("us", "UTC"),
+        "links": pl.List(pl.String()),  # links to the page's other pages, as found
     }
 )
 
@@ -175,6 +176,7 @@ PAGES_SEEN_SCHEMA: pl.Schema = pl.Schema(
         "etag": pl.String(),
         "last_modified": pl.String(),
         "headers": pl.String(),  # JSON
+        "links": pl.List(pl.String()),
         "last_seen_at": pl.Datetime("us", "UTC"),
     }
 )

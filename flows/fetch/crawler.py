@@ -9,6 +9,7 @@ conditional requests, and pagination fed back into the same frontier.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import zlib
@@ -27,10 +28,12 @@ from flows.fetch.robots import RobotsCache
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.fetch.throttle import HostThrottle
+from flows.fetch.transport import ShardedTransport
 from flows.fetch.urls import host_key, normalize_url
 from flows.pages import PageRef, read_body
 from parsers import ParseError, decode_body
 
+DRAIN_LIMIT = 64 * 1024  # bytes of an unkept body read to keep its connection
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "application/json", "application/ld+json",
               "text/plain", "text/csv", "application/csv", "text/json")  # fmt: skip
@@ -112,16 +115,11 @@ class _Response:
 
 def build_client(settings: FetchSettings) -> httpx.AsyncClient:
     """The run's one client: pooled, HTTP/2 where offered, redirects handled by the crawler."""
-    limits = httpx.Limits(
-        max_connections=settings.concurrency,
-        max_keepalive_connections=settings.concurrency,
-    )
     timeout = httpx.Timeout(
         settings.read_timeout_s, connect=settings.connect_timeout_s, pool=settings.total_timeout_s
     )
     return httpx.AsyncClient(
-        http2=settings.http2,
-        limits=limits,
+        transport=ShardedTransport(settings.concurrency, http2=settings.http2),
         timeout=timeout,
         follow_redirects=False,
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -286,6 +284,8 @@ class Crawler:
                 if known.last_modified:
                     headers["If-Modified-Since"] = known.last_modified
             async with self._client.stream("GET", current, headers=headers) as response:
+                if response.status_code != 200:
+                    await _drain(response)
                 location = response.headers.get("location")
                 if response.status_code in REDIRECTS and location:
                     target = normalize_url(urljoin(current, location))
@@ -368,6 +368,18 @@ class Crawler:
             links=links,
             **common,
         )
+
+
+async def _drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:
+    """Read a short body we do not keep (a 304's, a redirect's, an error page's): closing a
+    response before its end closes its connection, and reopening one per 304 made re-runs
+    slower than first runs."""
+    read = 0
+    with contextlib.suppress(httpx.HTTPError):
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > limit:
+                return
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:

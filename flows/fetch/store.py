@@ -1,8 +1,10 @@
 """The raw page store: every fetched body, gzip-compressed and content-addressed.
 
-Files live beside the warehouse as `<pages_dir>/ab/cd/<sha256>.html.gz`; names come from the
-hash, never from the URL. Writing is atomic (temporary file, then rename), and a body that
-is already stored is not written again.
+Files live beside the warehouse as `<pages_dir>/ab/<sha256>.gz`; names come from the hash,
+never from the URL. One level of 256 folders, as git's object store has: a second level made
+almost every page create a folder, and creating one costs as much as compressing the page.
+Writing is atomic (temporary file, then rename), and a body already stored is not written
+again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class PageStore:
         self._made: set[Path] = set()  # folders known to exist: mkdir is a syscall a page
 
     def path_for(self, digest: str) -> Path:
-        return self.directory / digest[:2] / digest[2:4] / f"{digest}.gz"
+        return self.directory / digest[:2] / f"{digest}.gz"
 
     def put(self, body: bytes) -> tuple[str, Path]:
         """Store `body`; returns its sha256 and where it is."""

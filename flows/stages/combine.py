@@ -45,7 +45,7 @@ def pages_seen(
     """One row per page read or checked this run, in the shape of the `pages` table."""
     facts = _read([*skipped_facts, *(p for b in batches for p in b.facts_paths)], PAGE_FACTS_SCHEMA)
     web = _read(list(web_facts), WEB_FACTS_SCHEMA).select(
-        "url", "http_status", "content_type", "etag", "last_modified", "headers"
+        "url", "http_status", "content_type", "etag", "last_modified", "headers", "links"
     )
     return (
         facts.unique("url", keep="last", maintain_order=True)

@@ -86,6 +86,7 @@ def fetch_pages(
                 "headers": outcome.headers,
                 "byte_size": outcome.byte_size,
                 "fetched_at": outcome.fetched_at,
+                "links": list(outcome.links),
             }
             for outcome in ok
         ],

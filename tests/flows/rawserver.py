@@ -1,5 +1,6 @@
-"""A tiny HTTP/1.1 server on 127.0.0.1 that misbehaves on purpose: drops connections mid-body,
-sends bodies slower than any timeout. pytest-httpserver covers the well-behaved cases."""
+"""Tiny HTTP/1.1 servers on 127.0.0.1 for what pytest-httpserver cannot do: misbehave on
+purpose (drop connections mid-body, send bodies slower than any timeout), and keep
+connections alive so their reuse can be counted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from bench.server import CorpusHandler
 
 Script = Callable[[socket.socket, int], None]  # (connection, how many times this path was hit)
 
@@ -91,3 +96,26 @@ def slow_body(seconds: float) -> Script:
         time.sleep(seconds)
 
     return script
+
+
+@contextmanager
+def keepalive_server(pages: dict[str, Path]) -> Iterator[tuple[str, list[int]]]:
+    """The benchmark's corpus server (HTTP/1.1 keep-alive, ETags, 304s) serving `pages` by URL
+    path; yields the base URL and the client port of every request (one port a connection)."""
+    ports: list[int] = []
+
+    class Handler(CorpusHandler):
+        def do_GET(self) -> None:
+            ports.append(self.client_address[1])
+            super().do_GET()
+
+    Handler.pages = pages
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", ports
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -18,7 +18,7 @@ from flows.fetch.store import PageStore
 from flows.pages import read_body
 from parsers import page_links
 from tests.conftest import SEED_PAGE
-from tests.flows.rawserver import dropped_mid_body, ok, raw_server, slow_body
+from tests.flows.rawserver import dropped_mid_body, keepalive_server, ok, raw_server, slow_body
 
 LOCAL = frozenset({"127.0.0.1", "localhost"})
 PAGE = SEED_PAGE.read_bytes()
@@ -230,6 +230,19 @@ def test_second_run_sends_conditional_requests_and_a_304_skips_the_page(
     assert httpserver.log[-1][0].headers["If-None-Match"] == '"v1"'
 
 
+def test_304s_keep_their_connections_open_for_the_next_request(tmp_path):
+    pages = {f"/page?n={number}": SEED_PAGE for number in range(12)}
+    with keepalive_server(pages) as (base, ports):
+        urls = [f"{base}{path}" for path in pages]
+        first = crawl(urls, tmp_path, concurrency=2, per_host_concurrency=2)
+        known = {o.url: KnownPage(o.content_hash, o.body_path, o.etag) for o in first.outcomes}
+        del ports[:]
+        second = crawl(urls, tmp_path, known=known, concurrency=2, per_host_concurrency=2)
+    assert [o.status for o in second.outcomes] == [304] * 12
+    assert len(ports) == 12
+    assert len(set(ports)) <= 2  # one connection per concurrent request, each reused
+
+
 def test_an_unchanged_body_without_validators_is_not_parsed_again(httpserver: HTTPServer, tmp_path):
     httpserver.expect_request("/page").respond_with_data(PAGE, content_type="text/plain")
     url = httpserver.url_for("/page")
@@ -259,6 +272,36 @@ def test_pagination_is_followed_each_page_once(httpserver: HTTPServer, tmp_path)
     ]
     assert all(o.error is None for o in report.outcomes)
     assert len(httpserver.log) == 3
+
+
+def test_a_304_follows_the_links_recorded_last_time_without_reading_the_body(
+    httpserver: HTTPServer, tmp_path
+):
+    movie = Movie("Paged", "paged", 2016)
+    review = Review("A B", "Paper", "Fine.", __import__("datetime").date(2016, 1, 2), "3/4", True)
+
+    def handler(request: Request) -> Response:
+        number = int(request.args["page"])
+        if request.headers.get("If-None-Match") == f'"v{number}"':
+            return Response(status=304, headers={"ETag": f'"v{number}"'})
+        body = review_table_row(movie, [review], number, 2)
+        return Response(body, content_type="text/html", headers={"ETag": f'"v{number}"'})
+
+    httpserver.expect_request("/m/paged/reviews/").respond_with_handler(handler)
+    seed = httpserver.url_for("/m/paged/reviews/") + "?page=1&sort="
+    first = {o.url: o for o in crawl([seed], tmp_path).outcomes}
+    assert len(first) == 2
+    assert [link.rsplit("page=", 1)[1] for link in first[seed].links] == ["2&sort="]
+    known = {
+        url: KnownPage(o.content_hash, o.body_path, o.etag, None, o.links)
+        for url, o in first.items()
+    }
+    for outcome in first.values():
+        Path(outcome.body_path).unlink()  # the links must come from what was recorded
+    second = crawl([seed], tmp_path, known=known).outcomes
+    assert sorted((o.url, o.status, o.unchanged) for o in second) == sorted(
+        (url, 304, True) for url in first
+    )
 
 
 def test_pagination_stops_at_max_pages(httpserver: HTTPServer, tmp_path):
