@@ -99,6 +99,11 @@ def _legacy(text: str) -> list[dict]:
     return records
 
 
+def _released(movie: dict) -> int | None:
+    published = movie.get("datePublished")
+    return int(str(published)[:4]) if published else None
+
+
 def _feed(payload: dict, url: str) -> list[dict]:
     ems = re.search(r"/movie/([0-9a-f-]+)/", url)
     return [
@@ -122,6 +127,7 @@ def _json_ld(document: dict, soup: BeautifulSoup, title: str) -> list[dict]:
         return [
             {
                 "movie_title": document["itemReviewed"]["name"],
+                "movie_year": _released(document["itemReviewed"]),
                 "critic_name": document["author"]["name"],
                 "publication": document["publisher"]["name"],
                 "score_raw": f"{value}/{best}" if value else None,

@@ -7,6 +7,7 @@ transaction: a failure anywhere rolls back everything the run wrote.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -106,6 +107,7 @@ def run_script(
 
 def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
     """Upsert the batch and record the run, in one transaction."""
+    started = time.perf_counter()
     now = datetime.now(UTC)
     params = {"run_id": run.run_id, "now": now}
     con.execute("BEGIN TRANSACTION")
@@ -129,6 +131,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -
             _append(con, table, frame)
         run.reviews_new, run.reviews_updated = counts.new, counts.updated
         run.reviews_unchanged, run.reviews_loaded = counts.unchanged, counts.loaded
+        run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
         record_run(con, run)
         con.execute("COMMIT")
     except BaseException:
