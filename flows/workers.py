@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -26,7 +27,10 @@ def worker_pool(workers: int | None = None) -> Iterator[str]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["flows.stages"])
     key = uuid.uuid4().hex
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context) as pool:
+    count = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        with _main_module_not_rerun():
+            _start_workers(pool, count)
         _POOLS[key] = pool
         try:
             yield key
@@ -37,3 +41,27 @@ def worker_pool(workers: int | None = None) -> Iterator[str]:
 def pool(key: str | None) -> Executor | None:
     """The pool started under `key` in this process, if any."""
     return _POOLS.get(key) if key else None
+
+
+def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
+    """Start every worker now: the pool starts one per submitted job while none is idle."""
+    for started in [pool.submit(os.getpid) for _ in range(count)]:
+        started.result()
+
+
+@contextlib.contextmanager
+def _main_module_not_rerun() -> Iterator[None]:
+    """Start processes without re-running the parent's main script in each of them.
+
+    multiprocessing re-runs a script `__main__` in every new process so that functions
+    defined there can be found; workers only run functions importable by name, and the main
+    script here is the `reviewhouse` command (or a deployment's runner), whose imports
+    (Prefect among them) cost each worker 3-4 s of CPU before its first batch, measured.
+    """
+    main = sys.modules["__main__"]
+    path = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path
