@@ -36,7 +36,7 @@ WarehouseOption = Annotated[
         "--warehouse",
         "-w",
         envvar=WAREHOUSE_ENV,
-        help="Warehouse file or DuckDB connection string [default: data/reviewhouse.duckdb].",
+        help="Warehouse file or DuckDB connection string (default: data/reviewhouse.duckdb).",
         show_default=False,
     ),
 ]
@@ -83,10 +83,10 @@ def ingest(
     warehouse: WarehouseOption = None,
     reports_dir: Annotated[
         str | None,
-        typer.Option(help="Folder for the validation reports [default: beside the warehouse]."),
+        typer.Option(help="Folder for the validation reports (default: beside the warehouse)."),
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Pages per parse task [default: automatic].")
+        int | None, typer.Option(min=1, help="Pages per parse task (default: automatic).")
     ] = None,
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
@@ -168,7 +168,7 @@ def reprocess(
         str | None, typer.Option(help="Folder for the validation reports.")
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Pages per parse task [default: automatic].")
+        int | None, typer.Option(min=1, help="Pages per parse task (default: automatic).")
     ] = None,
     max_quarantined_share: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
