@@ -273,6 +273,7 @@ JUDGED_ONLY_AT_LARGE = {
     "task runs ≤ ~50",
     "orchestration overhead ≤ 15%",
     "normalise 1M rows ≤ 2 s (scaled)",
+    "normalise ≤ 3× cast-only pass",
     "validate 1M rows ≤ 3 s (scaled)",
     "load 1M rows ≤ 5 s (scaled)",
     "reload unchanged ≤ 5 s (scaled)",
