@@ -45,6 +45,7 @@ def backfill_reviews(
     min_delay_s: float = 0.25,
     max_pages: int = 50,
     runner: str = "auto",
+    writer_limit: str | None = None,
 ) -> dict[str, int]:
     """Ingest `movies` (slugs or URLs) and/or every source in `sources_file`, `chunk_size`
     sources a run. Returns counts over all chunks; failed chunks are logged and counted."""
@@ -66,6 +67,7 @@ def backfill_reviews(
             min_delay_s=min_delay_s,
             max_pages=max_pages,
             runner=runner,
+            writer_limit=writer_limit,
             return_state=True,
         )
         run = state.result(raise_on_failure=False)

@@ -88,6 +88,7 @@ def ingest_reviews(
     force: bool = False,
     runner: str = "auto",
     dask_address: str | None = None,
+    writer_limit: str | None = None,
 ) -> RunRecord | State:
     """Ingest review pages (URLs, files, folders, CSV datasets or `@lists`) into the warehouse.
 
@@ -95,9 +96,10 @@ def ingest_reviews(
     modification time) are skipped unless `force` is set. `runner` picks where the
     parse/transform fan-out runs: `auto` (threads for small runs, a process per core from
     1,000 pages), `threads`, `processes`, or `dask` (a local cluster, or the scheduler at
-    `dask_address`). Returns the run's `etl_runs`
-    record; when a batch expectation fails, nothing is loaded and the flow run ends Failed
-    with the reasons.
+    `dask_address`). `writer_limit` names a Prefect global concurrency limit to hold while
+    loading, for workers on several machines writing one warehouse. Returns the run's
+    `etl_runs` record; when a batch expectation fails, nothing is loaded and the flow run
+    ends Failed with the reasons.
     """
     location = resolve_warehouse(warehouse)
     paths = Paths.for_warehouse(location, reports_dir)
@@ -162,6 +164,7 @@ def ingest_reviews(
             ),
             runner=runner,
             dask_address=dask_address,
+            writer_limit=writer_limit,
         ),
     )
 

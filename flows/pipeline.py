@@ -196,12 +196,14 @@ def validate(
 
 
 @task(name="load-warehouse")
-def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRecord:
+def load(
+    validated: ValidatedBatch, *, warehouse: str, run: RunRecord, writer_limit: str | None = None
+) -> RunRecord:
     started = time.perf_counter()
     # DuckDB reads the Parquet files itself: the batch never passes through Python memory.
     frames = {path.stem: [str(path)] for path in Path(validated.directory).glob("*.parquet")}
     results = {"validation_results": frames["validation_results"]}
-    with writing(warehouse) as con:
+    with writer_slot(writer_limit), writing(warehouse) as con:
         # opening the writer: waiting for the lock and, when publishing by copy, the copy
         run.stage_seconds["open_writer"] = round(time.perf_counter() - started, 3)
         run.ended_at = datetime.now(UTC)
@@ -222,6 +224,18 @@ def load(validated: ValidatedBatch, *, warehouse: str, run: RunRecord) -> RunRec
     return run
 
 
+def writer_slot(limit: str | None) -> contextlib.AbstractContextManager[object]:
+    """The warehouse lock serialises writers on one machine; writers on several machines
+    (one `md:` warehouse, several workers) also take a slot of a Prefect global concurrency
+    limit, `prefect gcl create warehouse-writer --limit 1`. Strict: a missing limit is an error,
+    not a silent free-for-all."""
+    if limit is None:
+        return contextlib.nullcontext()
+    from prefect.concurrency.sync import concurrency
+
+    return concurrency(limit, occupy=1, strict=True)
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """How a run works: batch size, validation thresholds, where the fan-out runs."""
@@ -230,6 +244,8 @@ class RunOptions:
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     runner: str = "auto"  # auto | threads | processes | dask
     dask_address: str | None = None  # an existing Dask scheduler; None starts a local one
+    # a Prefect global concurrency limit held while loading, for writers on several machines
+    writer_limit: str | None = None
 
 
 RUNNERS = ("auto", "threads", "processes", "dask")
@@ -354,7 +370,7 @@ def process(
         run.status = "failed" if validated.batch_failures else "completed"
         if validated.batch_failures:
             run.error_summary = "; ".join(validated.batch_failures)
-        run = load(validated, warehouse=location, run=run)
+        run = load(validated, warehouse=location, run=run, writer_limit=options.writer_limit)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
         _remove_if_empty(paths.staging_dir)

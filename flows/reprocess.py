@@ -40,6 +40,7 @@ def reprocess_pages(
     max_unparsed_score_share: float = 0.25,
     runner: str = "auto",
     dask_address: str | None = None,
+    writer_limit: str | None = None,
 ) -> RunRecord | State:
     """Re-parse the stored pages fetched since `since` (all when None), optionally only those
     of one `layout` (`unknown` for pages no parser recognised)."""
@@ -79,5 +80,6 @@ def reprocess_pages(
             ),
             runner=runner,
             dask_address=dask_address,
+            writer_limit=writer_limit,
         ),
     )

@@ -10,6 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from bench.render import Movie, Review, review_table_row
 from flows.backfill import backfill_reviews, movie_reviews_url
+from flows.ingest import ingest_reviews
 from tests.flows.test_ingest import ingest, reviews
 from tests.helpers import table
 from warehouse.publish import reading
@@ -66,3 +67,33 @@ def test_each_run_publishes_a_markdown_artifact(pages_dir, tmp_path):
     assert "| reviews loaded | 55 |" in artifact.data
     assert "## Top quarantine reasons" in artifact.data
     assert "Validation report (GX Data Docs)" in artifact.data
+
+
+def test_a_writer_limit_holds_a_prefect_concurrency_slot_while_loading(pages_dir, tmp_path):
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    with get_client(sync_client=True) as client:
+        client.create_global_concurrency_limit(
+            GlobalConcurrencyLimitCreate(name="test-warehouse-writer", limit=1)
+        )
+        run = ingest([pages_dir], tmp_path / "limited.duckdb", writer_limit="test-warehouse-writer")
+        limit = client.read_global_concurrency_limit_by_name("test-warehouse-writer")
+    assert (run.status, run.reviews_new) == (
+        "completed",
+        run.reviews_parsed - run.reviews_quarantined,
+    )
+    assert run.reviews_new > 0
+    assert limit.active_slots == 0  # taken for the load, given back
+
+
+def test_a_missing_writer_limit_fails_the_run_and_loads_nothing(pages_dir, tmp_path):
+    warehouse = tmp_path / "unlimited.duckdb"
+    state = ingest_reviews(
+        sources=[str(pages_dir)],
+        warehouse=str(warehouse),
+        writer_limit="no-such-limit",
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert "no-such-limit" in str(state.result(raise_on_failure=False))
+    assert not warehouse.exists()
