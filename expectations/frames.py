@@ -11,19 +11,27 @@ import pandas as pd
 import polars as pl
 
 
-def reviews_frame(reviews: pl.DataFrame) -> pd.DataFrame:
-    return reviews.select(
-        "review_id",
-        "movie_id",
-        pl.col("quote").str.len_chars().cast(pl.Float64).alias("quote_chars"),
-        pl.col("review_date").cast(pl.Datetime("ns")),
-        "score_normalized",
-        "score_status",
-        "score_kind",
-        "is_fresh",
-        pl.col("critic_name").str.len_chars().cast(pl.Float64).alias("critic_name_chars"),
-        pl.col("publication_name").str.len_chars().cast(pl.Float64).alias("publication_name_chars"),
-    ).to_pandas()
+def reviews_frame(reviews: pl.DataFrame | pl.LazyFrame) -> pd.DataFrame:
+    return (
+        reviews.lazy()
+        .select(
+            "review_id",
+            "movie_id",
+            pl.col("quote").str.len_chars().cast(pl.Float64).alias("quote_chars"),
+            pl.col("review_date").cast(pl.Datetime("ns")),
+            "score_normalized",
+            "score_status",
+            "score_kind",
+            "is_fresh",
+            pl.col("critic_name").str.len_chars().cast(pl.Float64).alias("critic_name_chars"),
+            pl.col("publication_name")
+            .str.len_chars()
+            .cast(pl.Float64)
+            .alias("publication_name_chars"),
+        )
+        .collect(engine="streaming")
+        .to_pandas()
+    )
 
 
 def batch_summary_frame(

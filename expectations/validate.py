@@ -53,7 +53,7 @@ class _SuiteRun:
 def validate_batch(
     *,
     run_id: str,
-    reviews: pl.DataFrame,
+    reviews: pl.DataFrame | pl.LazyFrame,
     movies: pl.DataFrame,
     critics: pl.DataFrame,
     publications: pl.DataFrame,
@@ -64,7 +64,10 @@ def validate_batch(
     today: date | None = None,
 ) -> ValidationReport:
     """Run every suite over the batch. `warehouse_counts` (movie_id, reviews) holds what the
-    warehouse already has from the same pages, for the movie-loss check."""
+    warehouse already has from the same pages, for the movie-loss check.
+
+    `reviews` may be lazy (a scan of a run's batch files): only the checked columns are then
+    collected, long text as its length, and the report's `reviews` stays lazy too."""
     settings = settings or ValidationSettings()
     today = today or datetime.now(UTC).date()
     context = open_context(reports_dir)
@@ -76,17 +79,20 @@ def validate_batch(
     failing = runner.failing_rows(row_run, reviews_frame)
     failed_ids, quarantine, warnings = _row_failures(row_run, failing, reviews, run_id)
     kept = reviews.filter(~pl.col("review_id").is_in(failed_ids)) if failed_ids else reviews
+    kept_count, unparsed_scores = (
+        kept.lazy().select(pl.len(), (pl.col("score_status") == "unparsed").sum()).collect().row(0)
+    )
 
     summary = frames.batch_summary_frame(
         run_id,
         pages_parsed=pages_parsed,
-        reviews=kept.height,
+        reviews=kept_count,
         quarantined=len(failed_ids),
-        unparsed_scores=kept.filter(pl.col("score_status") == "unparsed").height,
+        unparsed_scores=unparsed_scores,
     )
     batch_runs = [runner.run(suites.reviews_batch_suite(settings), summary)]
     if warehouse_counts is not None and not warehouse_counts.is_empty():
-        batch_counts = kept.group_by("movie_id").agg(pl.len().alias("reviews"))
+        batch_counts = kept.lazy().group_by("movie_id").agg(pl.len().alias("reviews")).collect()
         batch_runs.append(
             runner.run(
                 suites.movies_batch_suite(settings),
@@ -212,7 +218,10 @@ _EVIDENCE_COLUMN: dict[str, str] = {
 
 
 def _row_failures(
-    row_run: _SuiteRun, failing: dict[str, list[Any]], reviews: pl.DataFrame, run_id: str
+    row_run: _SuiteRun,
+    failing: dict[str, list[Any]],
+    reviews: pl.DataFrame | pl.LazyFrame,
+    run_id: str,
 ) -> tuple[list[str], pl.DataFrame, dict[str, int]]:
     """Review ids that failed a row-tier expectation, their quarantine rows, warning counts."""
     failures: list[dict[str, Any]] = []
@@ -233,6 +242,8 @@ def _row_failures(
         )
     if not failures:
         return [], _empty(QUARANTINE_SCHEMA), warnings
+    failing_ids = sorted({failure["review_id"] for failure in failures})
+    reviews = reviews.lazy().filter(pl.col("review_id").is_in(failing_ids)).collect()
     failed = pl.DataFrame(
         failures, schema={"review_id": pl.String, "reason": pl.String, "evidence": pl.String}
     ).join(reviews, on="review_id", how="inner")

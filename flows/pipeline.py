@@ -140,9 +140,10 @@ def validate(
     from expectations.validate import validate_batch
 
     started = time.perf_counter()
-    reviews, upstream_quarantine = stages.read_staged(batches, fetched.quarantine_paths)
+    # a lazy scan of the batch files: the run's reviews, quotes and all, are never in memory
+    reviews, upstream_quarantine = stages.scan_staged(batches, fetched.quarantine_paths)
     dims = stages.dimensions(reviews)
-    page_urls = reviews.get_column("source_url").unique().to_list()
+    page_urls = reviews.select(pl.col("source_url").unique()).collect().to_series().to_list()
     report = validate_batch(
         run_id=run_id,
         reviews=reviews,
@@ -156,8 +157,8 @@ def validate(
     )
     directory = Path(staging_dir) / "validated"
     directory.mkdir(parents=True, exist_ok=True)
+    report.reviews.lazy().sink_parquet(directory / "reviews.parquet", compression="lz4")
     frames = {
-        "reviews": report.reviews,
         **stages.dimensions(report.reviews),
         "quarantine": pl.concat([upstream_quarantine, report.quarantine]),
         "validation_results": report.results,
@@ -185,7 +186,7 @@ def validate(
     return ValidatedBatch(
         directory=str(directory),
         raw_paths=tuple(path for batch in batches for path in batch.raw_paths),
-        reviews_parsed=reviews.height,
+        reviews_parsed=reviews.select(pl.len()).collect().item(),
         reviews_quarantined=report.quarantine.height,
         batch_failures=report.batch_failures,
         warnings=report.warnings,

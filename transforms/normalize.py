@@ -152,31 +152,51 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([singles, merged.select(reviews.columns)], how="vertical")
 
 
+def deduplicate_lazy(reviews: pl.LazyFrame) -> pl.LazyFrame:
+    """`deduplicate` for a run's reviews, read lazily from their batch files: only the ids
+    are held to find the repeated reviews, and only those are collected to be merged."""
+    repeated = (
+        reviews.select("review_id")
+        .filter(pl.col("review_id").is_duplicated())
+        .unique()
+        .collect()
+        .get_column("review_id")
+    )
+    if repeated.is_empty():
+        return reviews
+    is_repeated = pl.col("review_id").is_in(repeated.implode())
+    merged = deduplicate(reviews.filter(is_repeated).collect())
+    return pl.concat([reviews.filter(~is_repeated), merged.lazy()], how="vertical")
+
+
 def normalize_reviews(raw: pl.DataFrame) -> pl.DataFrame:
     """The whole review transform: clean, key, de-duplicate, in the declared schema."""
     reviews = deduplicate(key_reviews(clean_reviews(raw)))
     return reviews.select(pl.col(name).cast(dtype) for name, dtype in REVIEWS_SCHEMA.items())
 
 
-def movies_of(reviews: pl.DataFrame) -> pl.DataFrame:
+def movies_of(reviews: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per movie. A title stated on a page wins over one made from the slug."""
     stated_first = pl.col("movie_title_source") != "stated"
     return (
-        reviews.filter(pl.col("movie_id").is_not_null())
+        reviews.lazy()
+        .select(MOVIES_SCHEMA.names())  # before anything else: a review row carries its quote
+        .filter(pl.col("movie_id").is_not_null())
         .sort(stated_first, maintain_order=True)
         .group_by("movie_id", maintain_order=True)
         .agg(pl.exclude("movie_id").drop_nulls().first())
         .select(MOVIES_SCHEMA.names())
         .cast(dict(MOVIES_SCHEMA))
+        .collect()
     )
 
 
-def critics_of(reviews: pl.DataFrame) -> pl.DataFrame:
+def critics_of(reviews: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per critic, with the spelling seen most often as the display name."""
     return _dimension(reviews, "critic_id", "critic_name", "critic_url", CRITICS_SCHEMA)
 
 
-def publications_of(reviews: pl.DataFrame) -> pl.DataFrame:
+def publications_of(reviews: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per publication, with the spelling seen most often as the display name."""
     return _dimension(
         reviews, "publication_id", "publication_name", "publication_url", PUBLICATIONS_SCHEMA
@@ -184,11 +204,17 @@ def publications_of(reviews: pl.DataFrame) -> pl.DataFrame:
 
 
 def _dimension(
-    reviews: pl.DataFrame, id_column: str, name_column: str, url_column: str, schema: pl.Schema
+    reviews: pl.DataFrame | pl.LazyFrame,
+    id_column: str,
+    name_column: str,
+    url_column: str,
+    schema: pl.Schema,
 ) -> pl.DataFrame:
     key_column = schema.names()[1]
     return (
-        reviews.filter(pl.col(id_column).is_not_null())
+        reviews.lazy()
+        .select(id_column, key_column, name_column, url_column)
+        .filter(pl.col(id_column).is_not_null())
         .group_by(id_column, maintain_order=True)
         .agg(
             pl.col(key_column).first(),
@@ -197,4 +223,5 @@ def _dimension(
         )
         .select(schema.names())
         .cast(dict(schema))
+        .collect()
     )

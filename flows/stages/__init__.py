@@ -4,7 +4,7 @@ benchmark, so orchestration overhead can be measured against the bare work.
 Each stage returns a small result object with its counts and seconds.
 """
 
-from flows.stages.combine import dimensions, pages_seen, read_staged
+from flows.stages.combine import dimensions, pages_seen, read_staged, scan_staged
 from flows.stages.datasets import dataset_kind, read_movies_tables, stage_dataset
 from flows.stages.fetch import FetchResult, KnownFile, fetch_pages, local_pages
 from flows.stages.parse import PageOutcome, ParsedBatch, StagedBatch, parse_pages, stage_batch
@@ -25,6 +25,7 @@ __all__ = [
     "parse_pages",
     "read_movies_tables",
     "read_staged",
+    "scan_staged",
     "stage_batch",
     "stage_dataset",
 ]

@@ -8,7 +8,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.stages.parse import StagedBatch
-from transforms.normalize import critics_of, deduplicate, movies_of, publications_of
+from transforms.normalize import critics_of, deduplicate_lazy, movies_of, publications_of
 from transforms.schema import (
     PAGE_FACTS_SCHEMA,
     PAGES_SEEN_SCHEMA,
@@ -18,17 +18,31 @@ from transforms.schema import (
 )
 
 
+def scan_staged(
+    batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """All staged reviews, one row per review across batches, as a lazy scan of the batch
+    files (a run's reviews are never held in memory whole), and all staged quarantine."""
+    review_files = [path for batch in batches for path in batch.reviews_paths]
+    quarantine_files = [path for batch in batches for path in batch.quarantine_paths]
+    reviews = (
+        pl.scan_parquet(review_files).cast(dict(REVIEWS_SCHEMA))
+        if review_files
+        else pl.LazyFrame(schema=REVIEWS_SCHEMA)
+    )
+    quarantine = _read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA)
+    return deduplicate_lazy(reviews), quarantine
+
+
 def read_staged(
     batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """All staged reviews (one row per review across batches) and all staged quarantine."""
-    review_files = [path for batch in batches for path in batch.reviews_paths]
-    quarantine_files = [path for batch in batches for path in batch.quarantine_paths]
-    reviews = _read(review_files, REVIEWS_SCHEMA)
-    return deduplicate(reviews), _read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA)
+    """`scan_staged`, collected."""
+    reviews, quarantine = scan_staged(batches, extra_quarantine)
+    return reviews.collect(), quarantine
 
 
-def dimensions(reviews: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def dimensions(reviews: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
     return {
         "movies": movies_of(reviews),
         "critics": critics_of(reviews),

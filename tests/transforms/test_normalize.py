@@ -6,7 +6,14 @@ import polars as pl
 
 from parsers.records import RAW_SCHEMA
 from transforms.keys import stable_ids
-from transforms.normalize import critics_of, movies_of, normalize_reviews, publications_of
+from transforms.normalize import (
+    critics_of,
+    deduplicate,
+    deduplicate_lazy,
+    movies_of,
+    normalize_reviews,
+    publications_of,
+)
 from transforms.schema import REVIEWS_SCHEMA
 
 FETCHED = datetime(2024, 1, 1, tzinfo=UTC)
@@ -50,6 +57,23 @@ def test_same_review_from_two_pages_is_one_row_with_the_best_of_both():
     row = reviews.row(0, named=True)
     assert row["score_normalized"] == 0.5
     assert row["review_url"] == "https://paper/review"
+
+
+def test_lazy_deduplication_across_batches_matches_the_eager_one(tmp_path):
+    with_score = {**REVIEW, "source_url": "file:///other-page.txt", "review_url": None}
+    without_score = {**REVIEW, "score_raw": None, "review_url": "https://paper/review"}
+    other = {**REVIEW, "critic_name": "John Roe"}
+    batches = [raw(without_score, other), raw(with_score), raw({**other, "quote_raw": "Two."})]
+    paths = []
+    for number, batch in enumerate(batches):
+        paths.append(tmp_path / f"batch-{number}.parquet")
+        normalize_reviews(batch).write_parquet(paths[-1])
+    eager = deduplicate(pl.read_parquet(paths)).sort("review_id")
+    lazy = deduplicate_lazy(pl.scan_parquet(paths)).collect().sort("review_id")
+    assert lazy.height == 3
+    assert lazy.equals(eager)
+    merged = lazy.filter(pl.col("critic_name") == "Jane Doe").row(0, named=True)
+    assert (merged["score_normalized"], merged["review_url"]) == (0.5, "https://paper/review")
 
 
 def test_different_critics_same_quote_are_two_reviews():
