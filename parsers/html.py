@@ -70,6 +70,28 @@ def region(text: str, marker: str, margin: int = ROW_MARGIN) -> str:
     return text[max(start, 0) : positions[-1] + margin]
 
 
+def first_in_rows(
+    tree: LexborHTMLParser | LexborNode, rows: list[LexborNode], selectors: dict[str, str]
+) -> list[dict[str, LexborNode]]:
+    """For every row, the first node inside it matching each selector (by name), as
+    `row.css_first(selector)` would find it.
+
+    One query per selector over the whole tree, each match handed to the row it sits in:
+    asking every row separately compiles and runs each selector once per row, which cost
+    more than building the DOM.
+    """
+    row_of = {row.mem_id: number for number, row in enumerate(rows)}
+    found: list[dict[str, LexborNode]] = [{} for _ in rows]
+    for name, selector in selectors.items():
+        for node in tree.css(selector):
+            owner: LexborNode | None = node  # as css_first, a row may match itself
+            while owner is not None and owner.mem_id not in row_of:
+                owner = owner.parent
+            if owner is not None:
+                found[row_of[owner.mem_id]].setdefault(name, node)
+    return found
+
+
 def node_text(node: LexborNode | None) -> str | None:
     """All text under `node`, whitespace collapsed; None when there is none."""
     if node is None:

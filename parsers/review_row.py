@@ -13,7 +13,15 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, node_text, page_movie, parse_html, region, search_near
+from parsers.html import (
+    attribute,
+    first_in_rows,
+    node_text,
+    page_movie,
+    parse_html,
+    region,
+    search_near,
+)
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug
 
@@ -38,8 +46,8 @@ class ReviewRowParser:
         tree = parse_html(region(text, marker))
         title, year = page_movie(text)
         slug = movie_slug(url)
-        rows = tree.css('div.review-row, div[data-qa="review-item"]')
-        reviews = [_row(row, url) for row in dict.fromkeys(rows)]
+        rows = list(dict.fromkeys(tree.css('div.review-row, div[data-qa="review-item"]')))
+        reviews = [_review(fields, url) for fields in first_in_rows(tree, rows, _FIELDS)]
         if not reviews:
             raise ParseError("no div.review-row items on the page", layout=self.layout)
         for review in reviews:
@@ -47,16 +55,25 @@ class ReviewRowParser:
         return ParsedPage(layout=self.layout, reviews=reviews, next_urls=self.links(text, url))
 
 
-def _row(row: LexborNode, page_url: str) -> RawReview:
-    icon = row.css_first("score-icon-critic, score-icon-critic-deprecated")
-    critic = row.css_first('a.display-name, a[data-qa="review-critic-link"]')
-    publication = row.css_first('a.publication, [data-qa="review-publication"]')
-    line = row.css_first('p.original-score-and-url, [data-qa="review-original-score"]')
-    score, date = _score_and_date(node_text(line))
-    date_node = row.css_first('[data-qa="review-date"]')
-    full_review = row.css_first('a[data-qa="full-review-link"]') or (
-        line.css_first("a") if line else None
-    )
+_ICON = "score-icon-critic, score-icon-critic-deprecated"
+# What each review row holds, by the selectors RT used over the years.
+_FIELDS: dict[str, str] = {
+    "icon": _ICON,
+    "critic": 'a.display-name, a[data-qa="review-critic-link"]',
+    "publication": 'a.publication, [data-qa="review-publication"]',
+    "line": 'p.original-score-and-url, [data-qa="review-original-score"]',
+    "line_link": 'p.original-score-and-url a, [data-qa="review-original-score"] a',
+    "date": '[data-qa="review-date"]',
+    "full_review": 'a[data-qa="full-review-link"]',
+    "quote": 'p.review-text, [data-qa="review-quote"]',
+    "top_critic": 'rt-icon-top-critic, [data-qa="top-critic-icon"], .top-critic',
+}
+
+
+def _review(row: dict[str, LexborNode], page_url: str) -> RawReview:
+    icon, critic, publication = row.get("icon"), row.get("critic"), row.get("publication")
+    score, date = _score_and_date(node_text(row.get("line")))
+    full_review = row.get("full_review") or row.get("line_link")
     return RawReview(
         critic_name=node_text(critic),
         critic_url=absolute(page_url, attribute(critic, "href")),
@@ -65,8 +82,8 @@ def _row(row: LexborNode, page_url: str) -> RawReview:
         is_top_critic=_is_top_critic(row),
         sentiment=attribute(icon, "state") or attribute(icon, "sentiment"),
         score_raw=score,
-        date_raw=node_text(date_node) or date,
-        quote_raw=node_text(row.css_first('p.review-text, [data-qa="review-quote"]')),
+        date_raw=node_text(row.get("date")) or date,
+        quote_raw=node_text(row.get("quote")),
         review_url=absolute(page_url, attribute(full_review, "href")),
     )
 
@@ -81,8 +98,8 @@ def _score_and_date(line: str | None) -> tuple[str | None, str | None]:
     return score, date
 
 
-def _is_top_critic(row: LexborNode) -> bool:
-    if row.css_first('rt-icon-top-critic, [data-qa="top-critic-icon"], .top-critic'):
+def _is_top_critic(row: dict[str, LexborNode]) -> bool:
+    if "top_critic" in row:
         return True
-    icon = row.css_first("score-icon-critic, score-icon-critic-deprecated")
+    icon = row.get("icon")
     return attribute(icon, "istopcritic") == "true" or attribute(icon, "top-critic") == "true"

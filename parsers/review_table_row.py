@@ -13,7 +13,15 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, node_text, page_movie, parse_html, region, search_near
+from parsers.html import (
+    attribute,
+    first_in_rows,
+    node_text,
+    page_movie,
+    parse_html,
+    region,
+    search_near,
+)
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug, sibling_pages
 
@@ -41,7 +49,8 @@ class ReviewTableRowParser:
         tree = parse_html(region(text, "review_table_row"))
         title, year = page_movie(text)
         slug = movie_slug(url)
-        reviews = [_row(row, url) for row in tree.css("div.review_table_row")]
+        rows = tree.css("div.review_table_row")
+        reviews = [_review(fields, url) for fields in first_in_rows(tree, rows, _FIELDS)]
         if not reviews:
             raise ParseError("no div.review_table_row rows on the page", layout=self.layout)
         for review in reviews:
@@ -62,24 +71,39 @@ class ReviewTableRowParser:
         )
 
 
-def _row(row: LexborNode, page_url: str) -> RawReview:
-    critic = row.css_first('a[href*="/critic/"]')
-    icon_classes = (attribute(row.css_first("div.review_icon"), "class") or "").split()
-    link_line = row.css_first("div.review-link") or row.css_first("div.review_desc div.subtle")
-    link_text = node_text(link_line) or ""
-    score = _SCORE.search(link_text)
+# What each review row holds; the link line moved between two places over the years.
+_FIELDS: dict[str, str] = {
+    "critic": 'a[href*="/critic/"]',
+    "icon": "div.review_icon",
+    "link_line": "div.review-link",
+    "link_line_link": "div.review-link a",
+    "old_link_line": "div.review_desc div.subtle",
+    "old_link_line_link": "div.review_desc div.subtle a",
+    "publication": "div.critic_name em",
+    "top_critic": "div.top_critic",
+    "date": "div.review_date",
+    "old_date": "div.review-date",
+    "quote": "div.the_review",
+}
+
+
+def _review(row: dict[str, LexborNode], page_url: str) -> RawReview:
+    critic = row.get("critic")
+    icon_classes = (attribute(row.get("icon"), "class") or "").split()
+    old = "link_line" not in row
+    link_line = row.get("old_link_line" if old else "link_line")
+    link = row.get("old_link_line_link" if old else "link_line_link")
+    score = _SCORE.search(node_text(link_line) or "")
     return RawReview(
         critic_name=node_text(critic),
         critic_url=absolute(page_url, attribute(critic, "href")),
-        publication=node_text(row.css_first("div.critic_name em")),
-        is_top_critic="top critic" in (node_text(row.css_first("div.top_critic")) or "").lower(),
+        publication=node_text(row.get("publication")),
+        is_top_critic="top critic" in (node_text(row.get("top_critic")) or "").lower(),
         sentiment=next((word for word in ("fresh", "rotten") if word in icon_classes), None),
         score_raw=score.group(1).strip() if score else None,
-        date_raw=node_text(row.css_first("div.review_date") or row.css_first("div.review-date")),
-        quote_raw=node_text(row.css_first("div.the_review")),
-        review_url=absolute(
-            page_url, attribute(link_line.css_first("a") if link_line else None, "href")
-        ),
+        date_raw=node_text(row.get("date") or row.get("old_date")),
+        quote_raw=node_text(row.get("quote")),
+        review_url=absolute(page_url, attribute(link, "href")),
     )
 
 

@@ -14,7 +14,15 @@ from typing import ClassVar
 from selectolax.lexbor import LexborNode
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import attribute, json_ld, node_text, page_movie, parse_html, region
+from parsers.html import (
+    attribute,
+    first_in_rows,
+    json_ld,
+    node_text,
+    page_movie,
+    parse_html,
+    region,
+)
 from parsers.records import RawReview
 from parsers.schema_org import reviews_in
 from parsers.urls import absolute, movie_slug
@@ -42,8 +50,10 @@ class RtMoviePageParser:
         title, year = page_movie(text)
         slug = movie_slug(url)
         tree = parse_html(region(text, "quote_bubble"))
+        nodes = tree.css('li.quote_bubble[data-qa="quote-bubble"]')
         bubbles = [
-            _bubble(node, url) for node in tree.css('li.quote_bubble[data-qa="quote-bubble"]')
+            _bubble(node, fields, url)
+            for node, fields in zip(nodes, first_in_rows(tree, nodes, _FIELDS), strict=True)
         ]
         reviews = reviews_in(json_ld(text), url)
         unmatched = list(bubbles)
@@ -63,26 +73,36 @@ class RtMoviePageParser:
         return ParsedPage(layout=self.layout, reviews=merged)
 
 
-def _bubble(node: LexborNode, page_url: str) -> RawReview:
-    icon = node.css_first("span[title]")
+# What each quote bubble holds.
+_FIELDS: dict[str, str] = {
+    "icon": "span[title]",
+    "critic": 'a[data-qa="quote-bubble-critic-link"]',
+    "source": 'a[data-qa="quote-bubble-source-link"]',
+    "details": "blockquote div.smaller",
+    "top_critic": "rt-icon-top-critic",
+    "quote": "blockquote p",
+    "review_link": 'a[data-qa="quote-bubble-review-link"]',
+}
+
+
+def _bubble(node: LexborNode, fields: dict[str, LexborNode], page_url: str) -> RawReview:
+    icon = fields.get("icon")
     score = _SCORE.search(attribute(icon, "title") or "")
     icon_classes = (attribute(icon, "class") or "").split()
     sentiment = next((word for word in ("fresh", "rotten") if word in icon_classes), None)
-    critic = node.css_first('a[data-qa="quote-bubble-critic-link"]')
-    source = node.css_first('a[data-qa="quote-bubble-source-link"]')
-    details = node_text(node.css_first("blockquote div.smaller"))
-    date = _DATE_PART.match(details or "")
+    critic = fields.get("critic")
+    date = _DATE_PART.match(node_text(fields.get("details")) or "")
     classes = (attribute(node, "class") or "").split()
     return RawReview(
         critic_name=node_text(critic),
         critic_url=absolute(page_url, attribute(critic, "href")),
-        publication=node_text(source),
-        is_top_critic="top_critic" in classes or node.css_first("rt-icon-top-critic") is not None,
+        publication=node_text(fields.get("source")),
+        is_top_critic="top_critic" in classes or "top_critic" in fields,
         sentiment=sentiment,
         score_raw=score.group(1).strip() if score else None,
         date_raw=date.group(0) if date else None,
-        quote_raw=node_text(node.css_first("blockquote p")),
-        review_url=attribute(node.css_first('a[data-qa="quote-bubble-review-link"]'), "href"),
+        quote_raw=node_text(fields.get("quote")),
+        review_url=attribute(fields.get("review_link"), "href"),
     )
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
+from flows import stages
+from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
+from transforms.normalize import normalize_reviews
 from warehouse.load import RunRecord, load_run
 from warehouse.publish import reading, writing
 
@@ -101,3 +105,69 @@ def test_a_failed_load_rolls_back_everything(warehouse_path):
     assert snapshot(warehouse_path) == before
     with reading(warehouse_path) as con:
         assert table(con, "SELECT run_id FROM etl_runs") == [("run-1",)]
+
+
+def parsed_records(*pages) -> pl.DataFrame:
+    return stages.parse_pages([file_page(page) for page in pages], run_id="test").raw
+
+
+def load_with_raw(warehouse_path, raw: pl.DataFrame, run_id: str) -> None:
+    batch = replace(batch_of(normalize_reviews(raw)), raw=raw)
+    with writing(warehouse_path) as con:
+        load_run(con, batch, run_record(run_id))
+
+
+def raw_rows(warehouse_path) -> list[tuple]:
+    with reading(warehouse_path) as con:
+        return table(
+            con,
+            "SELECT source_url, record_number, quote_raw, run_id FROM raw_reviews ORDER BY ALL",
+        )
+
+
+def test_unchanged_pages_keep_their_raw_records_and_changed_pages_replace_theirs(
+    warehouse_path,
+):
+    seed, other = SEED_PAGE, sorted(DEMO_PAGES.glob("night_ferry*.txt"))[0]
+    raw = parsed_records(seed, other)
+    load_with_raw(warehouse_path, raw, "run-1")
+    first = raw_rows(warehouse_path)
+    assert len(first) == raw.height
+    assert {row[3] for row in first} == {"run-1"}
+
+    # the same pages again: nothing in the raw layer is rewritten
+    load_with_raw(warehouse_path, raw, "run-2")
+    assert raw_rows(warehouse_path) == first
+
+    # the seed page now reads differently and has lost its last record
+    seed_url = raw.get_column("source_url")[0]
+    is_seed = pl.col("source_url") == seed_url
+    edited = raw.filter(~is_seed | (pl.col("record_number") < 19)).with_columns(
+        pl.when(is_seed & (pl.col("record_number") == 0))
+        .then(pl.lit("An edited quote."))
+        .otherwise(pl.col("quote_raw"))
+        .alias("quote_raw")
+    )
+    load_with_raw(warehouse_path, edited, "run-3")
+    rows = raw_rows(warehouse_path)
+    seed_rows = [row for row in rows if row[0] == seed_url]
+    other_rows = [row for row in rows if row[0] != seed_url]
+    assert len(seed_rows) == 19
+    assert {row[3] for row in seed_rows} == {"run-3"}
+    assert (seed_url, 0, "An edited quote.", "run-3") in seed_rows
+    assert other_rows == [row for row in first if row[0] != seed_url]  # untouched, run-1
+
+
+def test_staging_view_shows_each_review_with_its_natural_keys(warehouse_path):
+    reviews = reviews_from(SEED_PAGE)
+    load(warehouse_path, reviews, "run-1")
+    with reading(warehouse_path) as con:
+        rows = table(
+            con,
+            "SELECT review_id, movie_key, critic_key, publication_key, quote, run_id "
+            "FROM stg_reviews ORDER BY review_id",
+        )
+    expected = reviews.sort("review_id").select(
+        "review_id", "movie_key", "critic_key", "publication_key", "quote", pl.lit("run-1")
+    )
+    assert rows == expected.rows()
