@@ -4,31 +4,24 @@
 -- nothing and their rows keep the run_id of the run that last changed them.
 -- $run_id: the loading run.
 CREATE OR REPLACE TEMP TABLE unchanged_raw_pages AS
-WITH stored AS (
-    SELECT source_url, count(*) AS records, sum(hash(k)) AS digest
-    FROM (
-        SELECT source_url, record_number, source_layout, page_number, fetched_at,
-               movie_title, movie_slug, movie_year, movie_ref, critic_name, critic_url,
-               publication, publication_url, is_top_critic, sentiment, score_raw, date_raw,
-               quote_raw, review_url
-        FROM raw_reviews
-        WHERE source_url IN (SELECT source_url FROM batch_raw)
-    ) AS k
-    GROUP BY source_url
+WITH records AS (
+    SELECT 'stored' AS side, * EXCLUDE (run_id)
+    FROM raw_reviews
+    WHERE source_url IN (SELECT source_url FROM batch_raw)
+    UNION ALL BY NAME
+    SELECT 'batch' AS side, *
+    FROM batch_raw
+    WHERE source_url IN (SELECT source_url FROM raw_reviews)
 ),
-batch AS (
-    SELECT source_url, count(*) AS records, sum(hash(k)) AS digest
-    FROM (
-        SELECT source_url, record_number, source_layout, page_number, fetched_at,
-               movie_title, movie_slug, movie_year, movie_ref, critic_name, critic_url,
-               publication, publication_url, is_top_critic, sentiment, score_raw, date_raw,
-               quote_raw, review_url
-        FROM batch_raw
-        WHERE source_url IN (SELECT source_url FROM stored)
-    ) AS k
-    GROUP BY source_url
+pages AS (
+    SELECT side, source_url, count(*) AS records,
+           sum(hash(struct_pack(*COLUMNS(* EXCLUDE (side))))) AS digest
+    FROM records
+    GROUP BY side, source_url
 )
-SELECT source_url FROM stored JOIN batch USING (source_url, records, digest);
+SELECT source_url
+FROM (SELECT * FROM pages WHERE side = 'stored') AS stored
+JOIN (SELECT * FROM pages WHERE side = 'batch') AS batch USING (source_url, records, digest);
 
 DELETE FROM raw_reviews
 WHERE source_url IN (SELECT source_url FROM batch_raw)
