@@ -74,9 +74,12 @@ def validate_batch(
     gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
     runner = _SuiteRunner(context, gx_run)
 
-    reviews_frame = frames.reviews_frame(reviews)
-    row_run = runner.run(suites.reviews_suite(settings, today), reviews_frame)
-    failing = runner.failing_rows(row_run, reviews_frame)
+    checked = frames.reviews_frame(reviews)
+    row_run = runner.run(suites.reviews_suite(settings, today), checked.frame)
+    failing = {
+        expectation: checked.ids_at(rows)
+        for expectation, rows in runner.failing_rows(row_run, checked.frame).items()
+    }
     failed_ids, quarantine, warnings = _row_failures(row_run, failing, reviews, run_id)
     kept = reviews.filter(~pl.col("review_id").is_in(failed_ids)) if failed_ids else reviews
     kept_count, unparsed_scores = (

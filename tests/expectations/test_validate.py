@@ -113,3 +113,30 @@ def test_results_are_rows_for_the_warehouse_and_docs_are_written(orchard, tmp_pa
     assert report.docs_index is not None
     assert report.docs_index.exists()
     assert (tmp_path / "gx" / "great_expectations.yml").exists()
+
+
+def test_a_review_key_seen_twice_quarantines_both_rows(tmp_path):
+    reviews = reviews_from(SEED_PAGE)
+    twice = pl.concat(
+        [reviews, reviews.head(1).with_columns(pl.lit("Another quote.").alias("quote"))]
+    )
+    report = run(twice, tmp_path)
+    assert report.passed
+    assert report.reviews.height == reviews.height - 1
+    assert report.quarantine["review_id"].to_list() == [reviews["review_id"][0]] * 2
+    assert set(report.quarantine["reason"].str.extract(r"^([^\[]+) \[")) == {
+        "review key seen twice in one batch"
+    }
+
+
+def test_an_unknown_score_status_is_rejected_not_lost(tmp_path):
+    reviews = reviews_from(SEED_PAGE).with_columns(
+        pl.when(pl.col("score_raw") == "C-")
+        .then(pl.lit("mystery"))
+        .otherwise(pl.col("score_status"))
+        .alias("score_status")
+    )
+    report = run(reviews, tmp_path)
+    (reason,) = report.quarantine["reason"].to_list()
+    assert reason.startswith("score status is not a known status")
+    assert report.reviews.height == reviews.height - 1
