@@ -9,6 +9,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.states import State
+from prefect.utilities.annotations import quote
 
 from expectations.settings import ValidationSettings
 from flows import stages
@@ -124,7 +125,7 @@ def ingest_reviews(
             total_timeout_s=timeout_s,
         ),
         store_dir=str(paths.pages_dir),
-        known=known_web,
+        known=quote(known_web),  # thousands of pages: not for Prefect to walk
         staging_dir=str(staging_dir),
         run_id=run.run_id,
     )

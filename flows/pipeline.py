@@ -26,7 +26,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
-from prefect.utilities.annotations import unmapped
+from prefect.utilities.annotations import quote, unmapped
 
 from expectations.settings import ValidationSettings
 from flows import stages
@@ -71,19 +71,20 @@ class ValidatedBatch:
 
 @task(name="parse-and-transform", task_run_name="parse-and-transform batch {batch_number}")
 def parse_and_transform(
-    pages: list[PageRef],
+    pages_file: str,
     batch_number: int,
     staging_dir: str,
     run_id: str,
     workers: str | None = None,
 ) -> stages.StagedBatch:
-    """Parse and transform one batch, in a worker process when the run has a pool."""
+    """Parse and transform one batch (its pages listed in `pages_file`), in a worker
+    process when the run has a pool."""
     arguments = {"batch_number": batch_number, "staging_dir": Path(staging_dir), "run_id": run_id}
     executor = pool(workers)
     if executor is None:
-        staged = stages.stage_batch(pages, **arguments)
+        staged = stages.stage_batch_file(pages_file, **arguments)
     else:
-        staged = executor.submit(stages.stage_batch, pages, **arguments).result()
+        staged = executor.submit(stages.stage_batch_file, pages_file, **arguments).result()
     get_run_logger().info(
         "batch %d: %d pages parsed, %d unchanged, %d failed, %d reviews (layouts %s)",
         batch_number,
@@ -256,15 +257,25 @@ PROCESSES_FROM_PAGES = 1_000
 
 @dataclass(frozen=True, slots=True)
 class FanOut:
-    """The fan-out's work list. Kept in a file: a subflow's parameters go to the Prefect API,
-    which refuses large ones, and a list of ten thousand pages is large."""
+    """The fan-out's work list, kept in files: a subflow's parameters go to the Prefect API,
+    which refuses large ones, and Prefect walks every element of a task's parameters
+    looking for futures (seconds for a run of ten thousand pages). So each batch's pages
+    are a file of their own, and tasks are handed its path."""
 
-    chunks: list[list[PageRef]]
+    page_files: list[str]  # one pickled list of PageRef a batch
     datasets: list[tuple[Path, str | None]]
     movies: pl.DataFrame | None
     staging_dir: str
     run_id: str
     workers: str | None = None  # key of this run's worker pool, if it has one
+
+    @classmethod
+    def write(cls, chunks: list[list[PageRef]], staging_dir: str, **rest: object) -> FanOut:
+        page_files = [
+            stages.save_pages(pages, Path(staging_dir) / f"batch-{number:05d}.pages.pickle")
+            for number, pages in enumerate(chunks)
+        ]
+        return cls(page_files=page_files, staging_dir=staging_dir, **rest)  # type: ignore[arg-type]
 
     def save(self) -> str:
         path = Path(self.staging_dir) / "fan-out.pickle"
@@ -275,22 +286,22 @@ class FanOut:
 def fan_out(work_list: str) -> list[stages.StagedBatch]:
     """One parse-and-transform task per batch of pages, one import task per dataset."""
     work = pickle.loads(Path(work_list).read_bytes())
-    chunks, datasets, movies, staging_dir, run_id = (
-        work.chunks,
+    page_files, datasets, movies, staging_dir, run_id = (
+        work.page_files,
         work.datasets,
         work.movies,
         work.staging_dir,
         work.run_id,
     )
     futures = parse_and_transform.map(
-        chunks,
-        range(len(chunks)),
+        page_files,
+        range(len(page_files)),
         staging_dir=staging_dir,
         run_id=run_id,
         workers=unmapped(work.workers),
     )
     dataset_futures = [
-        import_dataset.submit(path, len(chunks) + number, staging_dir, run_id, movies, known)
+        import_dataset.submit(path, len(page_files) + number, staging_dir, run_id, movies, known)
         for number, (path, known) in enumerate(datasets)
     ]
     return [future.result() for future in [*futures, *dataset_futures]]
@@ -341,8 +352,13 @@ def process(
             workers = None
             if uses_worker_processes(options, len(intake.pages)):
                 workers = resources.enter_context(worker_pool())
-            work_list = FanOut(
-                chunks, intake.datasets, intake.movies, str(staging_dir), run.run_id, workers
+            work_list = FanOut.write(
+                chunks,
+                str(staging_dir),
+                datasets=intake.datasets,
+                movies=intake.movies,
+                run_id=run.run_id,
+                workers=workers,
             ).save()
             if runner is None:
                 batches = fan_out(work_list)
@@ -354,8 +370,8 @@ def process(
         run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
 
         validated = validate(
-            batches,
-            intake.fetched,
+            quote(batches),
+            quote(intake.fetched),
             intake.skipped_facts,
             run_id=run.run_id,
             warehouse=location,

@@ -7,6 +7,7 @@ relative to the list file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ def resolve_sources(sources: Iterable[str]) -> ResolvedSources:
             continue
         path = Path(source)
         target = datasets if path.suffix.lower() in DATASET_SUFFIXES else files
-        target[path.resolve()] = None
+        target[path] = None
     return ResolvedSources(list(urls), list(files), list(datasets))
 
 
@@ -64,7 +65,7 @@ def _expand(sources: Iterable[str], base: Path, seen_lists: set[Path]) -> Iterab
             entries = [line.strip() for line in lines if not line.strip().startswith("#")]
             yield from _expand(entries, list_path.parent, seen_lists | {list_path})
             continue
-        path = (base / source).resolve() if not Path(source).is_absolute() else Path(source)
+        path = (base / source).resolve()
         if path.is_dir():
             yield from (str(found) for found in _page_files(path))
         elif path.is_file():
@@ -74,11 +75,21 @@ def _expand(sources: Iterable[str], base: Path, seen_lists: set[Path]) -> Iterab
 
 
 def _page_files(directory: Path) -> list[Path]:
+    """Every page or dataset file under a resolved `directory`, hidden folders and files
+    left out, symbolic links resolved to what they point at.
+
+    Walked with `os.scandir`, whose entries know their type: a folder of 100,000 pages
+    is listed without a `stat` per file."""
     wanted = PAGE_SUFFIXES | DATASET_SUFFIXES
-    return sorted(
-        path
-        for path in directory.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in wanted
-        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-    )
+    found: list[tuple[str, bool]] = []  # (path, is a link)
+    pending = [str(directory)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif os.path.splitext(entry.name)[1].lower() in wanted and entry.is_file():
+                    found.append((entry.path, entry.is_symlink()))
+    return [Path(path).resolve() if link else Path(path) for path, link in sorted(found)]

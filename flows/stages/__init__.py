@@ -7,7 +7,15 @@ Each stage returns a small result object with its counts and seconds.
 from flows.stages.combine import dimensions, pages_seen, read_staged, scan_staged
 from flows.stages.datasets import dataset_kind, read_movies_tables, stage_dataset
 from flows.stages.fetch import FetchResult, KnownFile, fetch_pages, local_pages
-from flows.stages.parse import PageOutcome, ParsedBatch, StagedBatch, parse_pages, stage_batch
+from flows.stages.parse import (
+    PageOutcome,
+    ParsedBatch,
+    StagedBatch,
+    parse_pages,
+    save_pages,
+    stage_batch,
+    stage_batch_file,
+)
 from flows.stages.problems import page_problem
 
 __all__ = [
@@ -25,7 +33,9 @@ __all__ = [
     "parse_pages",
     "read_movies_tables",
     "read_staged",
+    "save_pages",
     "scan_staged",
     "stage_batch",
+    "stage_batch_file",
     "stage_dataset",
 ]

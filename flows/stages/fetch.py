@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -144,19 +144,20 @@ def local_pages(
     for path in paths:
         page = file_page(path)
         before = known.get(page.url)
-        size = path.stat().st_size
-        if before and before.byte_size == size and before.file_mtime_ns == page.file_mtime_ns:
+        if before is None:
+            to_parse.append(page)
+        elif (before.byte_size, before.file_mtime_ns) != (page.file_size, page.file_mtime_ns):
+            to_parse.append(replace(page, previous_hash=before.content_hash))
+        else:
             skipped.append(
                 {
                     "url": page.url,
                     "content_hash": before.content_hash,
                     "body_path": page.body_path,
                     "source_kind": "file",
-                    "byte_size": size,
+                    "byte_size": page.file_size,
                     "file_mtime_ns": page.file_mtime_ns,
                     "fetched_at": page.fetched_at,
                 }
             )
-            continue
-        to_parse.append(file_page(path, before.content_hash if before else None))
     return to_parse, pl.DataFrame(skipped, schema=PAGE_FACTS_SCHEMA)
