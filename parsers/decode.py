@@ -35,7 +35,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     >>> decode_body(b"\\xef\\xbb\\xbfcaf\\xc3\\xa9")
     'café'
     """
-    if not body.strip():
+    if not body or body.isspace():  # not `strip()`: that copies the whole page
         raise ParseError("empty page")
     head = body[:_SNIFF_BYTES]
     declared = charset_of(body, content_type)

@@ -12,7 +12,14 @@ from transforms.distinct import on_distinct
 from transforms.keys import stable_ids, with_ids
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
 from transforms.scores import normalize_scores
-from transforms.text import name_key, quote_key, split_language_note, tidy_text, title_from_slug
+from transforms.text import (
+    name_key,
+    quote_key,
+    quote_key_from_head,
+    split_language_note,
+    tidy_text,
+    title_from_slug,
+)
 
 # How pages state the critic's call. Fresh/rotten is never derived from the score.
 _SENTIMENTS: dict[str, bool] = {
@@ -68,19 +75,34 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
             "_publication_name": "publication_name",
         }
     )
-    review_key = pl.concat_str(
+    head, short = quote_key_from_head(pl.col("quote"))
+    # Row-wise string work on a million rows: the streaming engine spreads it over cores.
+    natural = (
+        keyed.lazy()
+        .select(review_key(head).alias("review_key"), short.alias("short"))
+        .collect(engine="streaming")
+    )
+    review_keys = natural.get_column("review_key")
+    if natural.get_column("short").any():  # mostly punctuation: keyed from the whole quote
+        rows = natural.get_column("short").arg_true()
+        whole = keyed[rows].select(review_key(quote_key(pl.col("quote")))).to_series()
+        review_keys = review_keys.scatter(rows, whole)
+    return keyed.with_columns(stable_ids(review_keys).alias("review_id"))
+
+
+def review_key(quote_key: pl.Expr) -> pl.Expr:
+    """The natural key of a review: movie, critic (or, without a critic, publication),
+    date and the quote's key (`transforms.text.quote_key`)."""
+    return pl.concat_str(
         pl.col("movie_key").fill_null(""),
         pl.coalesce(
             pl.concat_str(pl.lit("critic:"), pl.col("critic_key")),
             pl.concat_str(pl.lit("publication:"), pl.col("publication_key")),
         ).fill_null(""),
         pl.col("review_date").cast(pl.String).fill_null(pl.col("date_raw")).fill_null(""),
-        quote_key(pl.col("quote")).fill_null(""),
+        quote_key.fill_null(""),
         separator="|",
     )
-    # Row-wise string work on a million rows: the streaming engine spreads it over cores.
-    natural = keyed.lazy().select(review_key.alias("review_key")).collect(engine="streaming")
-    return keyed.with_columns(stable_ids(natural.get_column("review_key")).alias("review_id"))
 
 
 def _movie(distinct: pl.DataFrame) -> pl.DataFrame:

@@ -6,6 +6,7 @@ Curly quotes and accents are kept as written; only markup and spacing are change
 from __future__ import annotations
 
 import html.entities
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -47,51 +48,68 @@ def _entity_table() -> tuple[list[str], list[str]]:
     return list(table), list(table.values())
 
 
+@dataclass(frozen=True, slots=True)
+class TextNeeds:
+    """Which cleaning steps some value of a batch needs. Each is a pass over every row, so
+    a batch with no markup skips the markup pass, one with no `&` skips entity decoding."""
+
+    tags: bool = True
+    entities: bool = True
+    language_note: bool = True
+
+    @classmethod
+    def of(cls, values: pl.Series) -> TextNeeds:
+        found = values.to_frame("text").select(
+            tags=pl.col("text").str.contains("<", literal=True).any(),
+            entities=pl.col("text").str.contains("&", literal=True).any(),
+            language_note=pl.col("text").str.contains("[Full ", literal=True).any(),
+        )
+        return cls(**{name: bool(value) for name, value in found.row(0, named=True).items()})
+
+
+def tidy(text: pl.Expr, needs: TextNeeds | None = None) -> pl.Expr:
+    """`text` with markup stripped, entities decoded, control characters and runs of
+    whitespace made one space; blank becomes NULL. For lazy queries, where the tidied text
+    is computed once though named twice; `tidy_text` works on frames."""
+    return _blank_as_null(_tidied(text, needs or TextNeeds()))
+
+
 def tidy_text(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
-    """Text columns (`output name -> input column`) with markup stripped, entities decoded,
-    control characters and runs of whitespace made one space; blank becomes NULL.
-
-    Done in steps over materialised columns: each step's patterns are compiled once per
-    batch, and entity decoding runs only when some value in the batch contains `&`.
-    """
-    text = frame.with_columns(pl.col(source).alias(output) for output, source in columns.items())
-    with_tags = _columns_containing(text, columns, "<")
-    if with_tags:
-        text = text.with_columns(
-            pl.col(name).str.replace_all(_BLOCK_TAG, " ").str.replace_all(_TAG, "")
-            for name in with_tags
-        )
-    with_entities = _columns_containing(text, columns, "&")
-    if with_entities:
-        patterns, replacements = _entity_table()
-        text = text.with_columns(
-            pl.col(name).str.replace_many(patterns, replacements) for name in with_entities
-        )
-    spaced = text.with_columns(
-        pl.col(name).str.replace_all(_ODD_SPACE, " ").str.strip_chars(" ") for name in columns
+    """Text columns (`output name -> input column`) made `tidy`, each with the steps its
+    values need. In two steps: an eager frame would compute a twice-named expression twice."""
+    tidied = frame.with_columns(
+        _tidied(pl.col(source), TextNeeds.of(frame.get_column(source))).alias(output)
+        for output, source in columns.items()
     )
-    return spaced.with_columns(
-        pl.when(pl.col(output).str.len_chars() > 0).then(pl.col(output)).alias(output)
-        for output in columns
-    )
+    return tidied.with_columns(_blank_as_null(pl.col(output)).alias(output) for output in columns)
 
 
-def _columns_containing(frame: pl.DataFrame, columns: dict[str, str], marker: str) -> list[str]:
-    found = frame.select(pl.col(name).str.contains(marker, literal=True).any() for name in columns)
-    return [name for name, present in found.row(0, named=True).items() if present]
+def _tidied(text: pl.Expr, needs: TextNeeds) -> pl.Expr:
+    if needs.tags:
+        text = text.str.replace_all(_BLOCK_TAG, " ").str.replace_all(_TAG, "")
+    if needs.entities:
+        text = text.str.replace_many(*_entity_table())
+    return text.str.replace_all(_ODD_SPACE, " ").str.strip_chars(" ")
+
+
+def _blank_as_null(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.len_chars() > 0).then(text)
+
+
+def language_note(quote: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A tidied quote without a trailing `[Full Review in Spanish]`, and that note."""
+    note = quote.str.extract(_LANGUAGE_NOTE, 1)
+    rest = quote.str.replace(_LANGUAGE_NOTE, "").str.strip_chars()
+    return pl.when(note.is_null()).then(quote).when(rest.str.len_chars() > 0).then(rest), note
 
 
 def split_language_note(frame: pl.DataFrame, quote: str = "quote") -> pl.DataFrame:
     """Move a trailing `[Full Review in Spanish]` from the tidied quote to
     `review_language_note`."""
-    if not frame.get_column(quote).str.contains("[Full ", literal=True).any():
+    if not TextNeeds.of(frame.get_column(quote)).language_note:
         return frame.with_columns(pl.lit(None, pl.String).alias("review_language_note"))
-    note = pl.col(quote).str.extract(_LANGUAGE_NOTE, 1)
-    rest = pl.col(quote).str.replace(_LANGUAGE_NOTE, "").str.strip_chars()
-    return frame.with_columns(
-        note.alias("review_language_note"),
-        pl.when(note.is_null()).then(pl.col(quote)).when(rest.str.len_chars() > 0).then(rest),
-    )
+    rest, note = language_note(pl.col(quote))
+    return frame.with_columns(note.alias("review_language_note"), rest.alias(quote))
 
 
 def clean_quotes(frame: pl.DataFrame, raw: str = "quote_raw") -> pl.DataFrame:
@@ -105,10 +123,33 @@ def name_key(name: pl.Expr) -> pl.Expr:
     return pl.when(key.str.len_chars() > 0).then(key)
 
 
-def quote_key(quote: pl.Expr, length: int = 120) -> pl.Expr:
+QUOTE_KEY_CHARS = 120
+
+
+def quote_key(quote: pl.Expr, length: int = QUOTE_KEY_CHARS) -> pl.Expr:
     """The quote reduced to lower-case letters and digits, for matching the same review
     across layouts that punctuate or truncate it differently."""
-    return quote.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "").str.slice(0, length)
+    return _letters_and_digits(quote).str.slice(0, length)
+
+
+def quote_key_from_head(quote: pl.Expr, length: int = QUOTE_KEY_CHARS) -> tuple[pl.Expr, pl.Expr]:
+    """`quote_key`, computed from the quote's first `4/3 * length` characters, and whether
+    that fell short (where it did, `quote_key` of the whole quote is the key).
+
+    The first `4/3 * length` characters hold the first `length` letters and digits unless
+    the quote is mostly punctuation. Removing what is not a letter or digit is the costliest
+    step of the transform, and a review's quote runs on well past the part its key keeps.
+    """
+    scan = length * 4 // 3
+    head = _letters_and_digits(quote.str.slice(0, scan))
+    # One letter more than kept: lower-casing the cut's last letter may differ from the
+    # whole quote's (a final sigma), and that letter is not kept.
+    short = (quote.str.len_chars() > scan) & (head.str.len_chars() <= length)
+    return head.str.slice(0, length), short
+
+
+def _letters_and_digits(text: pl.Expr) -> pl.Expr:
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "")
 
 
 def title_from_slug(slug: pl.Expr) -> pl.Expr:

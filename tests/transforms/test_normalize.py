@@ -143,3 +143,26 @@ def test_a_stated_title_beats_a_title_made_from_the_slug():
     assert movies.select("movie_title", "movie_title_source").rows() == [
         ("Backstage (2005)", "stated")
     ]
+
+
+def test_review_ids_come_from_movie_critic_date_and_the_whole_quote_key():
+    wordy = "A fine film, " * 30  # the key's letters all within the quote's head
+    punctuated = "— " * 100 + "Finally, a fine film."  # its key's letters past the head
+    reviews = normalize_reviews(
+        raw({**REVIEW, "quote_raw": wordy}, {**REVIEW, "quote_raw": punctuated})
+    ).sort("quote")
+    expected = stable_ids(
+        reviews.select(
+            pl.concat_str(
+                pl.lit("title:backstage"),
+                pl.lit("critic:jane doe"),
+                pl.lit("2007-01-11"),
+                pl.col("quote")
+                .str.to_lowercase()
+                .str.replace_all(r"[^\p{L}\p{N}]+", "")
+                .str.slice(0, 120),
+                separator="|",
+            )
+        ).to_series()
+    )
+    assert reviews["review_id"].to_list() == expected.to_list()

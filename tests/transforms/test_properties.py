@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from transforms.dates import review_date
 from transforms.scores import SCORE_KINDS, SCORE_STATUSES, normalize_scores
-from transforms.text import clean_quotes
+from transforms.text import clean_quotes, quote_key, quote_key_from_head
 
 SCORE_ALPHABET = "0123456789./ *+-½★☆abcdefABCDEFstarofuplmin%\u2212"
 FETCHED = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -116,3 +116,25 @@ def test_quote_cleaning_is_idempotent(quotes):
     once = clean_quotes(frame)
     again = clean_quotes(once.select(pl.col("quote").alias("quote_raw")))
     assert again["quote"].to_list() == once["quote"].to_list()
+
+
+quotes_near_the_cut = st.lists(
+    # letters, digits, punctuation and Greek capital sigma (whose lower case depends on
+    # what follows it), long enough to reach past the part of the quote the key is cut from
+    st.sampled_from(["a", "Z", "9", " ", ".", "'", "’", "—", "Σ", "ΑΣ", "σ", "\u0307", "word "]),
+    max_size=300,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), quotes_near_the_cut), min_size=1, max_size=20))
+# a capital sigma as the head's 120th letter, a letter after the cut: final form in the head
+@example(["." * 40 + "a" * 119 + "Σa" + "a" * 50])
+def test_the_key_from_a_quote_head_is_the_whole_quote_key_or_says_it_fell_short(quotes):
+    frame = pl.DataFrame({"quote": quotes}, schema={"quote": pl.String})
+    head, short = quote_key_from_head(pl.col("quote"))
+    keys = frame.select(
+        head.alias("head"), short.alias("short"), quote_key(pl.col("quote")).alias("whole")
+    )
+    trusted = keys.filter(~pl.col("short").fill_null(False))
+    assert trusted["head"].to_list() == trusted["whole"].to_list()
