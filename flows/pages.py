@@ -7,6 +7,9 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
+
+import zstandard
 
 from parsers.urls import is_web_url
 
@@ -58,7 +61,27 @@ def _recorded_address(path: str) -> str:
 
 
 def read_body(page: PageRef, max_bytes: int | None = None) -> bytes:
-    """The page's bytes, decompressed from the raw store when needed."""
-    opener = gzip.open if page.compressed else open
-    with opener(page.body_path, "rb") as handle:
-        return handle.read(-1 if max_bytes is None else max_bytes)
+    """The page's bytes, decompressed from the raw store when needed (zstd, or gzip in
+    stores written before)."""
+    limit = -1 if max_bytes is None else max_bytes
+    if not page.compressed:
+        with open(page.body_path, "rb") as handle:
+            return handle.read(limit)
+    if page.body_path.endswith(".gz"):
+        with gzip.open(page.body_path, "rb") as handle:
+            return handle.read(limit)
+    with (
+        open(page.body_path, "rb") as handle,
+        zstandard.ZstdDecompressor().stream_reader(handle) as reader,
+    ):
+        return _read_up_to(reader, max_bytes)
+
+
+def _read_up_to(reader: BinaryIO, max_bytes: int | None) -> bytes:
+    if max_bytes is None:
+        return reader.read()
+    chunks, size = [], 0
+    while size < max_bytes and (chunk := reader.read(min(max_bytes - size, 1 << 20))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

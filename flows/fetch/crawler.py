@@ -14,6 +14,7 @@ import json
 import time
 import zlib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +137,7 @@ class Crawler:
         known: Mapping[str, KnownPage] | None = None,
         link_finder: LinkFinder | None = None,
         progress: CrawlProgress | None = None,
+        executor: Executor | None = None,  # for storing pages; None: the loop's threads
     ) -> None:
         self._client = client
         self._settings = settings
@@ -143,6 +145,7 @@ class Crawler:
         self._known = known or {}
         self._links = link_finder
         self._progress = progress
+        self._executor = executor
         self._throttle = HostThrottle(settings)
         self._robots = RobotsCache(client, settings.user_agent)
         self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -192,21 +195,6 @@ class Crawler:
             finally:
                 self._queue.task_done()
 
-    def _find_links(self, body: bytes, url: str, content_type: str | None) -> tuple[str, ...]:
-        if self._links is None:
-            return ()
-        try:
-            return self._links(decode_body(body, content_type), url)
-        except ParseError:
-            return ()
-
-    def _keep(
-        self, body: bytes, url: str, content_type: str | None
-    ) -> tuple[str, Path, tuple[str, ...]]:
-        """Store the body and find its links: the CPU work of a page, run off the event loop."""
-        digest, path = self._store.put(body)
-        return digest, path, self._find_links(body, url, content_type)
-
     async def _links_of_unchanged(
         self, known: KnownPage, url: str, content_type: str | None
     ) -> tuple[str, ...]:
@@ -220,7 +208,7 @@ class Crawler:
             body = await asyncio.to_thread(read_body, page, self._settings.max_bytes)
         except OSError:
             return ()
-        return self._find_links(body, url, content_type)
+        return find_links(self._links, body, url, content_type)
 
     async def _fetch(self, url: str, seed: str) -> FetchOutcome:
         fetched_at = datetime.now(UTC)
@@ -342,8 +330,15 @@ class Crawler:
             )
         if response.body is None:
             return FetchOutcome(url, seed, fetched_at, error=f"HTTP {response.status}", **common)
-        digest, path, links = await asyncio.to_thread(
-            self._keep, response.body, response.url, common["content_type"]
+        # the CPU work of a page, off the event loop: on a thread, or in the executor given
+        digest, path, links = await asyncio.get_running_loop().run_in_executor(
+            self._executor,
+            keep_page,
+            self._store,
+            response.body,
+            response.url,
+            common["content_type"],
+            self._links,
         )
         unchanged = known is not None and known.content_hash == digest
         page = None
@@ -368,6 +363,29 @@ class Crawler:
             links=links,
             **common,
         )
+
+
+def keep_page(
+    store: PageStore,
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    link_finder: LinkFinder | None,
+) -> tuple[str, Path, tuple[str, ...]]:
+    """Store a body and find its links. A module function, so a worker process can run it."""
+    digest, path = store.put(body)
+    return digest, path, find_links(link_finder, body, url, content_type)
+
+
+def find_links(
+    link_finder: LinkFinder | None, body: bytes, url: str, content_type: str | None
+) -> tuple[str, ...]:
+    if link_finder is None:
+        return ()
+    try:
+        return link_finder(decode_body(body, content_type), url)
+    except ParseError:
+        return ()
 
 
 async def _drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:

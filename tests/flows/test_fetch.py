@@ -16,6 +16,7 @@ from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.pages import read_body
+from flows.workers import pool, worker_pool
 from parsers import page_links
 from tests.conftest import SEED_PAGE
 from tests.flows.rawserver import dropped_mid_body, keepalive_server, ok, raw_server, slow_body
@@ -29,7 +30,7 @@ def settings(**overrides) -> FetchSettings:
     return FetchSettings.unthrottled(**{**base, **overrides})
 
 
-def crawl(urls: list[str], tmp_path: Path, known=None, **overrides) -> CrawlReport:
+def crawl(urls: list[str], tmp_path: Path, known=None, executor=None, **overrides) -> CrawlReport:
     async def run() -> CrawlReport:
         config = settings(**overrides)
         async with build_client(config) as client:
@@ -39,6 +40,7 @@ def crawl(urls: list[str], tmp_path: Path, known=None, **overrides) -> CrawlRepo
                 PageStore(tmp_path / "store"),
                 known=known or {},
                 link_finder=page_links,
+                executor=executor,
             )
             return await crawler.run(urls)
 
@@ -56,7 +58,7 @@ def test_500_then_200_is_retried_and_stored(httpserver: HTTPServer, tmp_path):
     outcome = only(crawl([httpserver.url_for("/page")], tmp_path))
     assert (outcome.error, outcome.status, outcome.attempts) == (None, 200, 2)
     assert read_body(outcome.page) == PAGE
-    assert Path(outcome.page.body_path).name == f"{outcome.content_hash}.gz"
+    assert Path(outcome.page.body_path).name == f"{outcome.content_hash}.zst"
 
 
 def test_429_waits_as_long_as_retry_after_says(httpserver: HTTPServer, tmp_path):
@@ -160,7 +162,7 @@ def test_a_60_mb_body_is_cut_off_not_held(httpserver: HTTPServer, tmp_path):
     errors = {Path(o.url).name: o.error for o in report.outcomes}
     assert errors["big"] == "response over the 20971520-byte limit (after decompression)"
     assert errors["declared"] == f"response of {len(big)} bytes is over the 20971520-byte limit"
-    assert not (tmp_path / "store").exists() or not any((tmp_path / "store").rglob("*.gz"))
+    assert not (tmp_path / "store").exists() or not any((tmp_path / "store").rglob("*.zst"))
 
 
 def test_a_gzip_bomb_is_cut_off_at_the_limit(httpserver: HTTPServer, tmp_path):
@@ -272,6 +274,27 @@ def test_pagination_is_followed_each_page_once(httpserver: HTTPServer, tmp_path)
     ]
     assert all(o.error is None for o in report.outcomes)
     assert len(httpserver.log) == 3
+
+
+def test_pages_stored_by_a_worker_process_are_the_same_and_their_links_followed(
+    httpserver: HTTPServer, tmp_path
+):
+    movie = Movie("Paged", "paged", 2016)
+    review = Review("A B", "Paper", "Fine.", __import__("datetime").date(2016, 1, 2), "3/4", True)
+    bodies = {number: review_table_row(movie, [review], number, 3) for number in (1, 2, 3)}
+    for number, body in bodies.items():
+        httpserver.expect_request(
+            "/m/paged/reviews/", query_string=f"page={number}&sort="
+        ).respond_with_data(body, content_type="text/html")
+    with worker_pool(1) as key:
+        report = crawl(
+            [httpserver.url_for("/m/paged/reviews/") + "?page=1&sort="],
+            tmp_path,
+            executor=pool(key),
+        )
+    stored = {o.url.rsplit("page=", 1)[1][0]: read_body(o.page) for o in report.outcomes}
+    assert stored == {str(number): body.encode() for number, body in bodies.items()}
+    assert all(Path(o.body_path).parent.parent == tmp_path / "store" for o in report.outcomes)
 
 
 def test_a_304_follows_the_links_recorded_last_time_without_reading_the_body(

@@ -84,7 +84,7 @@ def test_fetch_paginate_quarantine_then_304_then_reprocess(httpserver, warehouse
         (200, "review_table_row", 3, True, "web"),
         (200, None, 0, False, "web"),
     ]
-    assert all(path.endswith(".gz") for (path,) in stored)
+    assert all(path.endswith(".zst") for (path,) in stored)
     # each page records its links to the other pages, for re-runs that get a 304
     assert {url[-7:-6]: sorted(link[-7:-6] for link in found) for url, found in links} == {
         "1": ["2", "3"],

@@ -1,0 +1,44 @@
+"""The raw page store: content-addressed, compressed, readable back with a cap."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+from flows.fetch.store import PageStore, content_hash
+from flows.pages import PageRef, read_body
+
+BODY = b"<html><title>Backstage Reviews</title>" + "é, ★ and text. ".encode() * 2000
+
+
+def stored_page(path) -> PageRef:
+    return PageRef(
+        url="https://x/", body_path=str(path), fetched_at=datetime.now(UTC), compressed=True
+    )
+
+
+def test_a_body_is_stored_compressed_under_its_hash_once(tmp_path):
+    store = PageStore(tmp_path)
+    digest, path = store.put(BODY)
+    assert digest == content_hash(BODY)
+    assert path == tmp_path / digest[:2] / f"{digest}.zst"
+    assert path.stat().st_size < len(BODY) / 10
+    assert store.put(BODY) == (digest, path)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [path.name]  # no leftovers
+    assert read_body(stored_page(path)) == BODY
+
+
+def test_reading_stops_at_the_cap(tmp_path):
+    _, path = PageStore(tmp_path).put(BODY)
+    assert read_body(stored_page(path), max_bytes=1000) == BODY[:1000]
+
+
+def test_pages_stored_with_gzip_by_earlier_versions_are_read_and_reused(tmp_path):
+    digest = content_hash(BODY)
+    old = tmp_path / digest[:2] / f"{digest}.gz"
+    old.parent.mkdir()
+    old.write_bytes(gzip.compress(BODY))
+    store = PageStore(tmp_path)
+    assert store.has(digest)
+    assert store.put(BODY) == (digest, old)
+    assert read_body(stored_page(old)) == BODY
