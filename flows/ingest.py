@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.utilities.annotations import quote
@@ -34,7 +35,7 @@ def _short(source: str, width: int = 48) -> str:
     return source if len(source) <= width else "…" + source[-(width - 1) :]
 
 
-@task(name="fetch-pages")
+@task(name="fetch-pages", cache_policy=NO_CACHE)
 def fetch(
     urls: list[str],
     *,

@@ -29,16 +29,16 @@ class PageRef:
     file_size: int | None = None
 
 
-def file_page(path: Path, previous_hash: str | None = None) -> PageRef:
+def file_page(path: str | Path, previous_hash: str | None = None) -> PageRef:
     """A local page file; its modification time stands in for the fetch time.
 
     A saved page may have its address beside it in `<name>.url` (one line): it then counts
     as that web page, so its movie slug and its links to other pages are read from there.
     """
-    stat = path.stat()
+    stat = os.stat(path)
     recorded = _recorded_address(f"{os.path.splitext(path)[0]}.url")
     return PageRef(
-        url=recorded if is_web_url(recorded) else path.resolve().as_uri(),
+        url=recorded if is_web_url(recorded) else Path(path).resolve().as_uri(),
         body_path=str(path),
         fetched_at=datetime.fromtimestamp(stat.st_mtime, UTC),
         previous_hash=previous_hash,

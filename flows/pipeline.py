@@ -1,10 +1,11 @@
 """The part of every run after pages are in hand: parse and transform in batches, validate,
 load, report. Shared by the ingest and reprocess flows.
 
-Tasks hand each other file paths and counts, never frames. Only the load task writes the
-warehouse, under the warehouse's writer lock: runs of any deployment on the machine take
-turns there. (Not a Prefect tag concurrency limit: acquiring one cost ~2 s a run, measured,
-for what the lock already guarantees.)
+Tasks hand each other file paths and counts, never frames, and keep no result cache: each
+run works on new pages, and hashing a run's inputs for cache keys cost seconds. Only the
+load task writes the warehouse, under the warehouse's writer lock: runs of any deployment on
+the machine take turns there. (Not a Prefect tag concurrency limit: acquiring one cost ~2 s
+a run, measured, for what the lock already guarantees.)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote, unmapped
@@ -69,7 +71,11 @@ class ValidatedBatch:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
-@task(name="parse-and-transform", task_run_name="parse-and-transform batch {batch_number}")
+@task(
+    name="parse-and-transform",
+    task_run_name="parse-and-transform batch {batch_number}",
+    cache_policy=NO_CACHE,
+)
 def parse_and_transform(
     pages_file: str,
     batch_number: int,
@@ -97,7 +103,7 @@ def parse_and_transform(
     return staged
 
 
-@task(name="import-dataset", task_run_name="import-dataset {path.name}")
+@task(name="import-dataset", task_run_name="import-dataset {path.name}", cache_policy=NO_CACHE)
 def import_dataset(
     path: Path,
     batch_number: int,
@@ -125,7 +131,7 @@ def import_dataset(
     return staged
 
 
-@task(name="validate")
+@task(name="validate", cache_policy=NO_CACHE)
 def validate(
     batches: list[stages.StagedBatch],
     fetched: stages.FetchResult,
@@ -197,7 +203,7 @@ def validate(
     )
 
 
-@task(name="load-warehouse")
+@task(name="load-warehouse", cache_policy=NO_CACHE)
 def load(
     validated: ValidatedBatch, *, warehouse: str, run: RunRecord, writer_limit: str | None = None
 ) -> RunRecord:

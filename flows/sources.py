@@ -23,7 +23,7 @@ class SourceError(ValueError):
 @dataclass(frozen=True, slots=True)
 class ResolvedSources:
     urls: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # absolute paths; a str costs no Path
     datasets: list[Path] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -33,16 +33,15 @@ class ResolvedSources:
 def resolve_sources(sources: Iterable[str]) -> ResolvedSources:
     """Expand every SOURCE; duplicates are kept once, in first-seen order."""
     urls: dict[str, None] = {}
-    files: dict[Path, None] = {}
-    datasets: dict[Path, None] = {}
+    files: dict[str, None] = {}
+    datasets: dict[str, None] = {}
     for source in _expand(sources, base=Path.cwd(), seen_lists=set()):
         if source.startswith(("http://", "https://")):
             urls[source] = None
             continue
-        path = Path(source)
-        target = datasets if path.suffix.lower() in DATASET_SUFFIXES else files
-        target[path] = None
-    return ResolvedSources(list(urls), list(files), list(datasets))
+        is_dataset = os.path.splitext(source)[1].lower() in DATASET_SUFFIXES
+        (datasets if is_dataset else files)[source] = None
+    return ResolvedSources(list(urls), list(files), [Path(path) for path in datasets])
 
 
 def _expand(sources: Iterable[str], base: Path, seen_lists: set[Path]) -> Iterable[str]:
@@ -67,14 +66,14 @@ def _expand(sources: Iterable[str], base: Path, seen_lists: set[Path]) -> Iterab
             continue
         path = (base / source).resolve()
         if path.is_dir():
-            yield from (str(found) for found in _page_files(path))
+            yield from _page_files(path)
         elif path.is_file():
             yield str(path)
         else:
             raise SourceError(f"source not found: {source}")
 
 
-def _page_files(directory: Path) -> list[Path]:
+def _page_files(directory: Path) -> list[str]:
     """Every page or dataset file under a resolved `directory`, hidden folders and files
     left out, symbolic links resolved to what they point at.
 
@@ -92,4 +91,4 @@ def _page_files(directory: Path) -> list[Path]:
                     pending.append(entry.path)
                 elif os.path.splitext(entry.name)[1].lower() in wanted and entry.is_file():
                     found.append((entry.path, entry.is_symlink()))
-    return [Path(path).resolve() if link else Path(path) for path, link in sorted(found)]
+    return [os.path.realpath(path) if link else path for path, link in sorted(found)]

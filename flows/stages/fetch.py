@@ -152,7 +152,7 @@ def fetch_pages(
 
 
 def local_pages(
-    paths: list[Path], known: dict[str, KnownFile]
+    paths: list[str], known: dict[str, KnownFile]
 ) -> tuple[list[PageRef], pl.DataFrame]:
     """Pages to parse, and facts for the files left alone because their size and
     modification time match the version already loaded (like `make`)."""

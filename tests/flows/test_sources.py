@@ -23,10 +23,10 @@ def test_a_folder_gives_its_page_files_and_datasets_hidden_ones_left_out(tree):
     resolved = resolve_sources([str(tree / "pages")])
     root = tree.resolve()
     assert resolved.files == [
-        root / "pages/2021/b.TXT",
-        root / "pages/2021/c.json",
-        root / "pages/a.html",
-        root / "elsewhere.html",  # the link, as what it points at
+        str(root / "pages/2021/b.TXT"),
+        str(root / "pages/2021/c.json"),
+        str(root / "pages/a.html"),
+        str(root / "elsewhere.html"),  # the link, as what it points at
     ]
     assert resolved.datasets == [root / "pages/reviews.csv"]
     assert resolved.urls == []
@@ -39,7 +39,7 @@ def test_lists_are_read_relative_to_themselves_and_duplicates_kept_once(tree, mo
     monkeypatch.chdir(tree / "pages")
     resolved = resolve_sources(["@../sources.txt", "https://example.com/m/x/reviews"])
     assert resolved.urls == ["https://example.com/m/x/reviews"]
-    assert resolved.files == [tree.resolve() / "pages/a.html"]
+    assert resolved.files == [str(tree.resolve() / "pages/a.html")]
 
 
 @pytest.mark.parametrize(
