@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -22,10 +23,8 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _OG_TITLE = re.compile(
     r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']*)[\"']", re.IGNORECASE
 )
-_JSON_LD = re.compile(
-    r"<script[^>]+type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
+_JSON_LD_OPEN = re.compile(r"<script[^>]+type=[\"']application/ld\+json[\"'][^>]*>", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.IGNORECASE)
 ROW_MARGIN = 32_768  # room for the last review after its marker
 
 
@@ -130,15 +129,54 @@ def page_movie(text: str) -> tuple[str | None, int | None]:
 def json_ld(text: str) -> list[Any]:
     """Every JSON-LD document on the page that parses; broken blocks are skipped."""
     documents = []
-    for match in _JSON_LD.finditer(text):
-        payload = match.group(1).strip()
-        if not payload:
+    for payload in _json_ld_payloads(text):
+        if not payload.strip():
             continue
         try:
             documents.append(json.loads(payload, strict=False))
         except ValueError:
             continue
     return documents
+
+
+def _json_ld_payloads(text: str) -> Iterator[str]:
+    """The text of every JSON-LD `<script>` block.
+
+    Found by plain substring search where it can be: a regex tried at every tag of a
+    500 KB page, or scanning a 25 KB block lazily for its end, cost more than the rest of
+    the parse. A page that never writes `ld+json` in lower case gets the regex.
+    """
+    at = text.find("ld+json")
+    search_all = at < 0
+    position = 0
+    while True:
+        if search_all:
+            opening = _JSON_LD_OPEN.search(text, position)
+        else:
+            tag = text.rfind("<", 0, at)
+            opening = _JSON_LD_OPEN.match(text, tag) if tag >= 0 else None
+        if opening is not None:
+            closing = _script_end(text, opening.end())
+            if closing is None:
+                return
+            yield text[opening.end() : closing.start()]
+            position = closing.end()
+        elif search_all:
+            return
+        else:
+            position = at + 1
+        if not search_all and (at := text.find("ld+json", position)) < 0:
+            return
+
+
+def _script_end(text: str, start: int) -> re.Match[str] | None:
+    """The first `</script>` (any case) from `start`, tried only where `</` stands."""
+    at = text.find("</", start)
+    while at >= 0:
+        if closing := _SCRIPT_CLOSE.match(text, at):
+            return closing
+        at = text.find("</", at + 2)
+    return None
 
 
 def as_text(value: Any) -> str | None:
