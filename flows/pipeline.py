@@ -165,8 +165,10 @@ def validate(
     directory = Path(staging_dir) / "validated"
     directory.mkdir(parents=True, exist_ok=True)
     report.reviews.lazy().sink_parquet(directory / "reviews.parquet", compression="lz4")
+    # the dimensions change only if validation took rows out
+    final_dims = stages.dimensions(report.reviews) if report.quarantine.height else dims
     frames = {
-        **stages.dimensions(report.reviews),
+        **final_dims,
         "quarantine": pl.concat([upstream_quarantine, report.quarantine]),
         "validation_results": report.results,
         "pages_seen": stages.pages_seen(

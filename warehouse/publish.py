@@ -53,6 +53,9 @@ class PublishOptions:
     strategy: str = "auto"  # auto | copy | in_place
     lock_timeout_s: float = 600.0
     storage_version: str = DEFAULT_STORAGE_VERSION
+    # DuckDB's working memory while loading; past it DuckDB spills to disk. Without a limit
+    # it takes up to 80% of the machine's memory for a large load.
+    memory_limit: str | None = "1GB"
 
 
 @contextlib.contextmanager
@@ -73,7 +76,7 @@ def writing(
             )
             try:
                 migrate(con)
-                _tune_for_loading(con)
+                _tune_for_loading(con, options)
                 yield con
             finally:
                 con.close()
@@ -87,7 +90,7 @@ def writing(
             con = connect(working, storage_version=options.storage_version)
             try:
                 migrate(con)
-                _tune_for_loading(con)
+                _tune_for_loading(con, options)
                 yield con
                 con.execute("CHECKPOINT")
             finally:
@@ -98,10 +101,12 @@ def writing(
                 leftover.unlink(missing_ok=True)
 
 
-def _tune_for_loading(con: duckdb.DuckDBPyConnection) -> None:
+def _tune_for_loading(con: duckdb.DuckDBPyConnection, options: PublishOptions) -> None:
     # Rows carry their own keys, so their order on disk does not matter; letting DuckDB
     # write in parallel halves the time of a large insert.
     con.execute("SET preserve_insertion_order = false")
+    if options.memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": options.memory_limit})
 
 
 def reading(location: str | Path, lock_timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
