@@ -236,19 +236,23 @@ def validate(config: Config) -> dict:
 
     reviews = pl.read_parquet(Path(config["work"]) / "reviews.parquet")
     dims = dimensions(reviews)
-    with PeakMemory() as memory:
-        report, seconds = repeated(
-            lambda: validate_batch(
-                run_id="bench",
-                reviews=reviews,
-                movies=dims["movies"],
-                critics=dims["critics"],
-                publications=dims["publications"],
-                pages_parsed=1,
-                warehouse_counts=None,
-                reports_dir=Path(config["work"]) / "reports",
-            )
+
+    def run():
+        return validate_batch(
+            run_id="bench",
+            reviews=reviews,
+            movies=dims["movies"],
+            critics=dims["critics"],
+            publications=dims["publications"],
+            pages_parsed=1,
+            warehouse_counts=None,
+            reports_dir=Path(config["work"]) / "reports",
         )
+
+    with PeakMemory() as memory:  # what one validation adds, as a run's process sees it
+        report, first = repeated(run, times=1)
+    _, more = repeated(run, times=REPEATS - 1)
+    seconds = first + more
     return {
         "seconds": statistics.median(seconds),
         "all_seconds": seconds,

@@ -1,9 +1,12 @@
 -- 001: the core star schema, the run log and quarantine.
 -- Runs unchanged in the duckdb shell: `duckdb reviewhouse.duckdb < warehouse/migrations/001_core.sql`.
+-- No PRIMARY KEY or UNIQUE anywhere: a DuckLake catalog supports neither. Keys are kept
+-- unique by the load (MERGE and anti-joins) and checked by validation. (Warehouses created
+-- before this note keep the primary keys they were given; nothing relies on them.)
 
 -- grain: one row per ingest run, keyed by run_id
 CREATE TABLE IF NOT EXISTS etl_runs (
-    run_id              VARCHAR PRIMARY KEY,
+    run_id              VARCHAR NOT NULL,
     flow_run_id         VARCHAR,
     flow_name           VARCHAR,
     started_at          TIMESTAMPTZ NOT NULL,
@@ -40,7 +43,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 
 -- grain: one row per movie, keyed by movie_id (RT slug where known, else title + year)
 CREATE TABLE IF NOT EXISTS dim_movies (
-    movie_id            VARCHAR PRIMARY KEY,
+    movie_id            VARCHAR NOT NULL,
     movie_key           VARCHAR NOT NULL,
     movie_slug          VARCHAR,
     movie_title         VARCHAR,
@@ -52,7 +55,7 @@ CREATE TABLE IF NOT EXISTS dim_movies (
 
 -- grain: one row per critic, keyed by critic_id (case-folded name)
 CREATE TABLE IF NOT EXISTS dim_critics (
-    critic_id       VARCHAR PRIMARY KEY,
+    critic_id       VARCHAR NOT NULL,
     critic_key      VARCHAR NOT NULL,
     critic_name     VARCHAR,
     critic_url      VARCHAR,
@@ -62,7 +65,7 @@ CREATE TABLE IF NOT EXISTS dim_critics (
 
 -- grain: one row per publication, keyed by publication_id (case-folded name)
 CREATE TABLE IF NOT EXISTS dim_publications (
-    publication_id      VARCHAR PRIMARY KEY,
+    publication_id      VARCHAR NOT NULL,
     publication_key     VARCHAR NOT NULL,
     publication_name    VARCHAR,
     publication_url     VARCHAR,

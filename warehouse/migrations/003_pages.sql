@@ -5,7 +5,7 @@
 CREATE TABLE IF NOT EXISTS pages (
     url             VARCHAR NOT NULL,          -- normalised URL, or the file's URI
     content_hash    VARCHAR NOT NULL,          -- sha256 of the body
-    body_path       VARCHAR,                   -- raw store file (gzip), or the local file
+    body_path       VARCHAR,                   -- raw store file (zstd), or the local file
     source_kind     VARCHAR NOT NULL,          -- web | file | dataset
     http_status     INTEGER,
     content_type    VARCHAR,
@@ -19,6 +19,5 @@ CREATE TABLE IF NOT EXISTS pages (
     fetched_at      TIMESTAMPTZ NOT NULL,
     last_seen_at    TIMESTAMPTZ NOT NULL,
     first_run_id    VARCHAR NOT NULL,
-    last_run_id     VARCHAR NOT NULL,
-    PRIMARY KEY (url, content_hash)
+    last_run_id     VARCHAR NOT NULL
 );
