@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import venv
 from pathlib import Path
 
 import polars as pl
@@ -31,3 +33,16 @@ def batch_of(reviews: pl.DataFrame) -> LoadBatch:
 
 def table(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
+
+
+def python_with(home: Path, *packages: str) -> Path:
+    """A separate virtualenv at `home` holding `packages`; its Python."""
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", *packages],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    return python

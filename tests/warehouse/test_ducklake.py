@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import venv
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 from flows import stages
 from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, ROOT
-from tests.helpers import batch_of
+from tests.helpers import batch_of, python_with
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGES_SEEN_SCHEMA
 from warehouse.load import LoadBatch, RunRecord, load_run
@@ -72,25 +71,12 @@ print(json.dumps({"counts": counts, "reviews": reviews, "layers": layers}))
 
 @pytest.fixture(scope="session")
 def ducklake_python(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ducklake-venv")
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            f"duckdb=={DUCKDB_WITH_DUCKLAKE}",
-            f"duckdb-extension-ducklake=={DUCKDB_WITH_DUCKLAKE}",
-            "polars>=1.30",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=900,
+    return python_with(
+        tmp_path_factory.mktemp("ducklake-venv"),
+        f"duckdb=={DUCKDB_WITH_DUCKLAKE}",
+        f"duckdb-extension-ducklake=={DUCKDB_WITH_DUCKLAKE}",
+        "polars>=1.30",
     )
-    return python
 
 
 def parquet_batch(directory: Path) -> LoadBatch:

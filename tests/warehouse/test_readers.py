@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import venv
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import DEMO_PAGES, ROOT
-from tests.helpers import batch_of, reviews_from
+from tests.helpers import batch_of, python_with, reviews_from
 from warehouse.export import export_parquet
 from warehouse.load import RunRecord, load_run
 from warehouse.publish import reading, writing
@@ -34,16 +33,7 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def duckdb_1_1(tmp_path_factory) -> Path:
     """A separate virtualenv with DuckDB 1.1, as older shells and BI drivers bundle it."""
-    home = tmp_path_factory.mktemp("duckdb-1.1")
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "duckdb==1.1.*"],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return python
+    return python_with(tmp_path_factory.mktemp("duckdb-1.1"), "duckdb==1.1.*")
 
 
 def readme_queries() -> list[str]:
