@@ -62,7 +62,6 @@ class ValidatedBatch:
 
     directory: str
     raw_paths: tuple[str, ...]
-    reviews_parsed: int
     reviews_quarantined: int
     batch_failures: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)
@@ -195,7 +194,6 @@ def validate(
     return ValidatedBatch(
         directory=str(directory),
         raw_paths=tuple(path for batch in batches for path in batch.raw_paths),
-        reviews_parsed=reviews.select(pl.len()).collect().item(),
         reviews_quarantined=report.quarantine.height,
         batch_failures=report.batch_failures,
         warnings=report.warnings,
@@ -277,14 +275,6 @@ class FanOut:
     run_id: str
     workers: str | None = None  # key of this run's worker pool, if it has one
 
-    @classmethod
-    def write(cls, chunks: list[list[PageRef]], staging_dir: str, **rest: object) -> FanOut:
-        page_files = [
-            stages.save_pages(pages, Path(staging_dir) / f"batch-{number:05d}.pages.pickle")
-            for number, pages in enumerate(chunks)
-        ]
-        return cls(page_files=page_files, staging_dir=staging_dir, **rest)  # type: ignore[arg-type]
-
     def save(self) -> str:
         path = Path(self.staging_dir) / "fan-out.pickle"
         path.write_bytes(pickle.dumps(self))
@@ -360,13 +350,12 @@ def process(
             workers = None
             if uses_worker_processes(options, len(intake.pages)):
                 workers = resources.enter_context(worker_pool())
-            work_list = FanOut.write(
-                chunks,
-                str(staging_dir),
-                datasets=intake.datasets,
-                movies=intake.movies,
-                run_id=run.run_id,
-                workers=workers,
+            page_files = [
+                stages.save_pages(pages, staging_dir / f"batch-{number:05d}.pages.pickle")
+                for number, pages in enumerate(chunks)
+            ]
+            work_list = FanOut(
+                page_files, intake.datasets, intake.movies, str(staging_dir), run.run_id, workers
             ).save()
             if runner is None:
                 batches = fan_out(work_list)

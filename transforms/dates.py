@@ -77,11 +77,6 @@ def relative_date(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
     return fetched_at.dt.offset_by(offset).dt.date()
 
 
-def looks_relative(raw: pl.Expr) -> pl.Expr:
-    """Whether `raw` could be a relative date (`3 days ago`, `2d`, `yesterday`)."""
-    return raw.str.contains(_LOOKS_RELATIVE)
-
-
 def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Expr:
     """The review date as `pl.Date`, NULL where `raw` names no real day (row by row)."""
     return pl.coalesce(
@@ -99,7 +94,7 @@ def with_review_date(
         [raw],
         lambda distinct: distinct.with_columns(absolute_date(pl.col(raw)).alias("review_date")),
     )
-    maybe_relative = pl.col("review_date").is_null() & looks_relative(pl.col(raw))
+    maybe_relative = pl.col("review_date").is_null() & pl.col(raw).str.contains(_LOOKS_RELATIVE)
     if not dated.select(maybe_relative.any()).item():
         return dated
     return dated.with_columns(

@@ -6,7 +6,6 @@ Curly quotes and accents are kept as written; only markup and spacing are change
 from __future__ import annotations
 
 import html.entities
-from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -48,68 +47,50 @@ def _entity_table() -> tuple[list[str], list[str]]:
     return list(table), list(table.values())
 
 
-@dataclass(frozen=True, slots=True)
-class TextNeeds:
-    """Which cleaning steps some value of a batch needs. Each is a pass over every row, so
-    a batch with no markup skips the markup pass, one with no `&` skips entity decoding."""
-
-    tags: bool = True
-    entities: bool = True
-    language_note: bool = True
-
-    @classmethod
-    def of(cls, values: pl.Series) -> TextNeeds:
-        found = values.to_frame("text").select(
-            tags=pl.col("text").str.contains("<", literal=True).any(),
-            entities=pl.col("text").str.contains("&", literal=True).any(),
-            language_note=pl.col("text").str.contains("[Full ", literal=True).any(),
-        )
-        return cls(**{name: bool(value) for name, value in found.row(0, named=True).items()})
-
-
-def tidy(text: pl.Expr, needs: TextNeeds | None = None) -> pl.Expr:
-    """`text` with markup stripped, entities decoded, control characters and runs of
-    whitespace made one space; blank becomes NULL. For lazy queries, where the tidied text
-    is computed once though named twice; `tidy_text` works on frames."""
-    return _blank_as_null(_tidied(text, needs or TextNeeds()))
-
-
 def tidy_text(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
-    """Text columns (`output name -> input column`) made `tidy`, each with the steps its
-    values need. In two steps: an eager frame would compute a twice-named expression twice."""
+    """Text columns (`output name -> input column`) with markup stripped, entities decoded,
+    control characters and runs of whitespace made one space; blank becomes NULL.
+
+    Markup and entity passes run only on columns where some value needs them. In two steps:
+    an eager frame would compute the twice-named tidied text twice.
+    """
     tidied = frame.with_columns(
-        _tidied(pl.col(source), TextNeeds.of(frame.get_column(source))).alias(output)
+        _tidied(
+            pl.col(source),
+            tags=_any_contains(frame, source, "<"),
+            entities=_any_contains(frame, source, "&"),
+        ).alias(output)
         for output, source in columns.items()
     )
-    return tidied.with_columns(_blank_as_null(pl.col(output)).alias(output) for output in columns)
+    return tidied.with_columns(
+        pl.when(pl.col(output).str.len_chars() > 0).then(pl.col(output)).alias(output)
+        for output in columns
+    )
 
 
-def _tidied(text: pl.Expr, needs: TextNeeds) -> pl.Expr:
-    if needs.tags:
+def _tidied(text: pl.Expr, *, tags: bool, entities: bool) -> pl.Expr:
+    if tags:
         text = text.str.replace_all(_BLOCK_TAG, " ").str.replace_all(_TAG, "")
-    if needs.entities:
+    if entities:
         text = text.str.replace_many(*_entity_table())
     return text.str.replace_all(_ODD_SPACE, " ").str.strip_chars(" ")
 
 
-def _blank_as_null(text: pl.Expr) -> pl.Expr:
-    return pl.when(text.str.len_chars() > 0).then(text)
-
-
-def language_note(quote: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """A tidied quote without a trailing `[Full Review in Spanish]`, and that note."""
-    note = quote.str.extract(_LANGUAGE_NOTE, 1)
-    rest = quote.str.replace(_LANGUAGE_NOTE, "").str.strip_chars()
-    return pl.when(note.is_null()).then(quote).when(rest.str.len_chars() > 0).then(rest), note
+def _any_contains(frame: pl.DataFrame, column: str, marker: str) -> bool:
+    return bool(frame.get_column(column).str.contains(marker, literal=True).any())
 
 
 def split_language_note(frame: pl.DataFrame, quote: str = "quote") -> pl.DataFrame:
     """Move a trailing `[Full Review in Spanish]` from the tidied quote to
     `review_language_note`."""
-    if not TextNeeds.of(frame.get_column(quote)).language_note:
+    if not _any_contains(frame, quote, "[Full "):
         return frame.with_columns(pl.lit(None, pl.String).alias("review_language_note"))
-    rest, note = language_note(pl.col(quote))
-    return frame.with_columns(note.alias("review_language_note"), rest.alias(quote))
+    note = pl.col(quote).str.extract(_LANGUAGE_NOTE, 1)
+    rest = pl.col(quote).str.replace(_LANGUAGE_NOTE, "").str.strip_chars()
+    return frame.with_columns(
+        note.alias("review_language_note"),
+        pl.when(note.is_null()).then(pl.col(quote)).when(rest.str.len_chars() > 0).then(rest),
+    )
 
 
 def clean_quotes(frame: pl.DataFrame, raw: str = "quote_raw") -> pl.DataFrame:
