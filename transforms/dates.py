@@ -53,11 +53,28 @@ def canonical_date_text(raw: pl.Expr) -> pl.Expr:
 
 def absolute_date(raw: pl.Expr) -> pl.Expr:
     """The date a string names on its own (no reference time needed)."""
-    text = canonical_date_text(raw)
-    return pl.coalesce(
+    return pl.coalesce(_readings(canonical_date_text(raw)))
+
+
+def _readings(text: pl.Expr) -> list[pl.Expr]:
+    """Each way of reading a canonical date string, in order of preference."""
+    return [
         text.str.extract(_ISO_PREFIX, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         *(text.str.strptime(pl.Date, fmt, strict=False) for fmt in _ABSOLUTE_FORMATS),
-    )
+    ]
+
+
+def _absolute_dates(distinct: pl.DataFrame, raw: str) -> pl.DataFrame:
+    """`distinct` with `review_date` = `absolute_date(raw)`, each reading tried only on the
+    strings the ones before it could not read: most strings are read by the first two."""
+    unread = distinct.with_columns(canonical_date_text(pl.col(raw)).alias("_text"))
+    read = []
+    for reading in _readings(pl.col("_text")):
+        tried = unread.with_columns(reading.alias("review_date"))
+        read.append(tried.filter(pl.col("review_date").is_not_null()))
+        unread = tried.filter(pl.col("review_date").is_null()).drop("review_date")
+    unread = unread.with_columns(pl.lit(None, pl.Date).alias("review_date"))
+    return pl.concat([*read, unread]).drop("_text")
 
 
 def relative_date(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
@@ -92,14 +109,19 @@ def with_review_date(
     dated = on_distinct(
         frame,
         [raw],
-        lambda distinct: distinct.with_columns(absolute_date(pl.col(raw)).alias("review_date")),
+        lambda distinct: _absolute_dates(distinct, raw).with_columns(
+            _maybe_relative(raw).alias("_maybe_relative")
+        ),
     )
-    maybe_relative = pl.col("review_date").is_null() & pl.col(raw).str.contains(_LOOKS_RELATIVE)
-    if not dated.select(maybe_relative.any()).item():
-        return dated
+    if not dated.get_column("_maybe_relative").any():
+        return dated.drop("_maybe_relative")
     return dated.with_columns(
-        pl.when(maybe_relative)
+        pl.when(pl.col("_maybe_relative"))
         .then(relative_date(pl.col(raw), pl.col(fetched_at)))
         .otherwise(pl.col("review_date"))
         .alias("review_date")
-    )
+    ).drop("_maybe_relative")
+
+
+def _maybe_relative(raw: str) -> pl.Expr:
+    return pl.col("review_date").is_null() & pl.col(raw).str.contains(_LOOKS_RELATIVE)

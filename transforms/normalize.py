@@ -8,15 +8,16 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.dates import with_review_date
-from transforms.distinct import on_distinct
+from transforms.distinct import on_distinct, on_runs
 from transforms.keys import stable_ids, with_ids
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
 from transforms.scores import normalize_scores
 from transforms.text import (
+    clean_quotes,
     name_key,
+    quote_head_letters,
     quote_key,
     quote_key_from_head,
-    split_language_note,
     tidy_text,
     title_from_slug,
 )
@@ -35,7 +36,7 @@ def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
     Scores, dates and flags repeat, so they are worked out once per distinct value and
     joined back; only the quote is cleaned row by row.
     """
-    frame = split_language_note(tidy_text(normalize_scores(raw), {"quote": "quote_raw"}))
+    frame = normalize_scores(clean_quotes(raw))
     frame = on_distinct(with_review_date(frame), ["sentiment"], _freshness)
     return frame.with_columns(pl.col(url).str.strip_chars() for url in _URLS)
 
@@ -62,7 +63,8 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
     agree, whichever page or layout it was read from. Movies, critics and publications are
     worked out once per distinct name.
     """
-    keyed = on_distinct(
+    # A page's rows are consecutive and name one movie: worked out once per run of rows.
+    keyed = on_runs(
         cleaned, ["movie_slug", "source_url", "movie_title", "movie_year", "movie_ref"], _movie
     )
     keyed = on_distinct(keyed, ["critic_name"], lambda distinct: _named(distinct, "critic"))
@@ -75,10 +77,11 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
             "_publication_name": "publication_name",
         }
     )
-    head, short = quote_key_from_head(pl.col("quote"))
+    head, short = quote_key_from_head(pl.col("quote"), pl.col("_quote_head"))
     # Row-wise string work on a million rows: the streaming engine spreads it over cores.
     natural = (
         keyed.lazy()
+        .with_columns(quote_head_letters(pl.col("quote")).alias("_quote_head"))
         .select(review_key(head).alias("review_key"), short.alias("short"))
         .collect(engine="streaming")
     )

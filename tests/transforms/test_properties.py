@@ -10,9 +10,10 @@ import polars as pl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from transforms.dates import review_date
+from transforms.dates import review_date, with_review_date
+from transforms.distinct import on_distinct, on_runs
 from transforms.scores import SCORE_KINDS, SCORE_STATUSES, normalize_scores
-from transforms.text import clean_quotes, quote_key, quote_key_from_head
+from transforms.text import clean_quotes, quote_head_letters, quote_key, quote_key_from_head
 
 SCORE_ALPHABET = "0123456789./ *+-½★☆abcdefABCDEFstarofuplmin%\u2212"
 FETCHED = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -88,6 +89,55 @@ def test_any_real_date_in_any_supported_spelling_parses_back(day, fmt):
     assert frame.select(review_date()).item() == day
 
 
+DATE_EXAMPLES = [
+    "Jan 11, 2007", "11 January 2007", "2015-01-25T05:06:58-08:00", "01/11/2007",
+    "February 30, 2009", "3 days ago", "2d", "yesterday", "Sept. 5, 2010", "soon", "",
+]  # fmt: skip
+date_spellings = st.one_of(
+    st.none(),
+    st.sampled_from(DATE_EXAMPLES),
+    st.text(alphabet="0123456789 /-,JanFebSptdys", max_size=16),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(date_spellings, min_size=1, max_size=30))
+def test_dates_worked_out_per_distinct_string_match_the_row_by_row_expression(raws):
+    frame = pl.DataFrame(
+        {"date_raw": raws, "fetched_at": [FETCHED] * len(raws)},
+        schema={"date_raw": pl.String, "fetched_at": pl.Datetime("us", "UTC")},
+    )
+    fast = with_review_date(frame)
+    assert fast.columns == [*frame.columns, "review_date"]
+    assert fast["review_date"].to_list() == frame.select(review_date())["review_date"].to_list()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from([1, 2, None])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_working_per_run_of_equal_rows_matches_working_per_distinct_row(rows):
+    frame = pl.DataFrame(
+        {"name": [r[0] for r in rows], "year": [r[1] for r in rows], "row": range(len(rows))},
+        schema={"name": pl.String, "year": pl.Int64, "row": pl.Int64},
+    )
+
+    def label(distinct: pl.DataFrame) -> pl.DataFrame:
+        return distinct.with_columns(
+            pl.concat_str(pl.col("name").fill_null("?"), pl.col("year").cast(pl.String))
+            .fill_null("-")
+            .alias("label")
+        )
+
+    by_runs = on_runs(frame, ["name", "year"], label)
+    assert by_runs.equals(on_distinct(frame, ["name", "year"], label))
+    assert by_runs["row"].to_list() == list(range(len(rows)))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=60)), min_size=1, max_size=20))
 def test_quote_cleaning_never_leaves_blank_or_padded_strings(quotes):
@@ -132,7 +182,7 @@ quotes_near_the_cut = st.lists(
 @example(["." * 40 + "a" * 119 + "Σa" + "a" * 50])
 def test_the_key_from_a_quote_head_is_the_whole_quote_key_or_says_it_fell_short(quotes):
     frame = pl.DataFrame({"quote": quotes}, schema={"quote": pl.String})
-    head, short = quote_key_from_head(pl.col("quote"))
+    head, short = quote_key_from_head(pl.col("quote"), quote_head_letters(pl.col("quote")))
     keys = frame.select(
         head.alias("head"), short.alias("short"), quote_key(pl.col("quote")).alias("whole")
     )
