@@ -66,6 +66,8 @@ def read_body(page: PageRef, max_bytes: int | None = None) -> bytes:
     limit = -1 if max_bytes is None else max_bytes
     if not page.compressed:
         with open(page.body_path, "rb") as handle:
+            if limit >= 0:  # read(n) allocates all n bytes first: a 20 MB cap cost 4x the read
+                limit = min(limit, os.fstat(handle.fileno()).st_size + 1)
             return handle.read(limit)
     if page.body_path.endswith(".gz"):
         with gzip.open(page.body_path, "rb") as handle:

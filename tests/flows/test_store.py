@@ -33,6 +33,16 @@ def test_reading_stops_at_the_cap(tmp_path):
     assert read_body(stored_page(path), max_bytes=1000) == BODY[:1000]
 
 
+def test_a_local_file_is_read_whole_under_the_cap_and_cut_at_it(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes(BODY)
+    page = PageRef(url=path.as_uri(), body_path=str(path), fetched_at=datetime.now(UTC))
+    assert read_body(page, max_bytes=len(BODY) * 2) == BODY
+    assert read_body(page, max_bytes=len(BODY)) == BODY
+    assert read_body(page, max_bytes=1000) == BODY[:1000]
+    assert read_body(page) == BODY
+
+
 def test_pages_stored_with_gzip_by_earlier_versions_are_read_and_reused(tmp_path):
     digest = content_hash(BODY)
     old = tmp_path / digest[:2] / f"{digest}.gz"
