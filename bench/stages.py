@@ -8,10 +8,8 @@ figures to RESULT_JSON; the parent adds CPU time and peak memory from the proces
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import pickle
 import statistics
 import sys
 import threading
@@ -75,10 +73,12 @@ def serve_url(url: str, base: str) -> str:
 
 
 def fetch(config: Config) -> dict:
-    from flows.fetch.crawler import Crawler, KnownPage, build_client
+    """The fetch stage as a run calls it (`fetch_pages`: crawler, raw store, the worker
+    process that stores pages), from the seeds; with `again`, as a re-run that knows every
+    page's ETag from the first run's facts."""
+    from flows.fetch.crawler import KnownPage
     from flows.fetch.settings import FetchSettings
-    from flows.fetch.store import PageStore
-    from parsers import page_links
+    from flows.stages.fetch import fetch_pages
 
     seeds = [
         serve_url(url, config["server"]) for url in json.loads(Path(config["seeds"]).read_text())
@@ -86,40 +86,37 @@ def fetch(config: Config) -> dict:
     settings = FetchSettings.unthrottled(
         concurrency=32, allow_hosts=frozenset({"127.0.0.1"}), max_pages=1000
     )
-    known_file = Path(config["work"]) / "fetch-known.pickle"
-    known = pickle.loads(known_file.read_bytes()) if config.get("again") else {}
-
-    async def crawl():
-        async with build_client(settings) as client:
-            crawler = Crawler(
-                client,
-                settings,
-                PageStore(Path(config["work"]) / "store"),
-                known=known,
-                link_finder=page_links,
+    work = Path(config["work"])
+    first_facts = work / "fetch-first" / "fetch.web.parquet"
+    known = {}
+    if config.get("again"):
+        known = {
+            row["url"]: KnownPage(
+                row["content_hash"],
+                row["body_path"],
+                row["etag"],
+                row["last_modified"],
+                tuple(row["links"]),
             )
-            return await crawler.run(seeds)
-
+            for row in pl.read_parquet(first_facts).iter_rows(named=True)
+        }
     started = time.perf_counter()
-    report = asyncio.run(crawl())
+    result = fetch_pages(
+        seeds,
+        settings=settings,
+        store_dir=work / "store",
+        known=known,
+        staging_dir=work / ("fetch-again" if config.get("again") else "fetch-first"),
+        run_id="bench",
+    )
     seconds = time.perf_counter() - started
-    if not config.get("again"):
-        known_file.write_bytes(
-            pickle.dumps(
-                {
-                    o.url: KnownPage(o.content_hash, o.body_path, o.etag, o.last_modified, o.links)
-                    for o in report.outcomes
-                    if o.error is None
-                }
-            )
-        )
-    ok = [o for o in report.outcomes if o.error is None]
+    fetched = pl.read_parquet(result.web_facts_paths)
     return {
         "seconds": seconds,
-        "pages": len(ok),
-        "failed": len(report.failed),
-        "unchanged": report.unchanged,
-        "bytes": sum(o.byte_size or 0 for o in ok),
+        "pages": fetched.height,
+        "failed": result.failed,
+        "unchanged": result.unchanged,
+        "bytes": int(fetched.get_column("byte_size").fill_null(0).sum()),
     }
 
 

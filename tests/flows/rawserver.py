@@ -4,15 +4,16 @@ connections alive so their reuse can be counted."""
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from bench.server import CorpusHandler
+from bench.server import serve
 
 Script = Callable[[socket.socket, int], None]  # (connection, how many times this path was hit)
 
@@ -103,19 +104,21 @@ def keepalive_server(pages: dict[str, Path]) -> Iterator[tuple[str, list[int]]]:
     """The benchmark's corpus server (HTTP/1.1 keep-alive, ETags, 304s) serving `pages` by URL
     path; yields the base URL and the client port of every request (one port a connection)."""
     ports: list[int] = []
-
-    class Handler(CorpusHandler):
-        def do_GET(self) -> None:
-            ports.append(self.client_address[1])
-            super().do_GET()
-
-    Handler.pages = pages
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    listening: queue.Queue[int] = queue.Queue()
+    loop = asyncio.new_event_loop()
+    serving = loop.create_task(serve(pages, on_request=ports.append, started=listening.put))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", ports
+        yield f"http://127.0.0.1:{listening.get(timeout=10)}", ports
     finally:
-        server.shutdown()
-        server.server_close()
+        asyncio.run_coroutine_threadsafe(_cancelled(serving), loop).result(timeout=5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        loop.close()
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
