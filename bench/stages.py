@@ -206,7 +206,9 @@ def repeated(work: Callable[[], Any], times: int = REPEATS) -> tuple[Any, list[f
     """`work`'s result and its wall time on each of `times` runs: on a shared machine one
     run of a few seconds can be twice as slow as the next."""
     seconds = []
+    result = None
     for _ in range(times):
+        result = None  # one run's result in memory at a time, as in a real run
         started = time.perf_counter()
         result = work()
         seconds.append(time.perf_counter() - started)

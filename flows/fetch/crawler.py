@@ -416,7 +416,7 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
         while data:
             room = max_bytes - len(body) + 1
             if decoder is None:
-                body.extend(data[:room])
+                body.extend(data if len(data) <= room else data[:room])  # slicing copies
                 data = b""
             else:
                 try:
