@@ -91,13 +91,7 @@ def fetch(config: Config) -> dict:
     known = {}
     if config.get("again"):
         known = {
-            row["url"]: KnownPage(
-                row["content_hash"],
-                row["body_path"],
-                row["etag"],
-                row["last_modified"],
-                tuple(row["links"]),
-            )
+            row["url"]: KnownPage.from_row(row)
             for row in pl.read_parquet(first_facts).iter_rows(named=True)
         }
     started = time.perf_counter()
@@ -206,7 +200,6 @@ def repeated(work: Callable[[], Any], times: int = REPEATS) -> tuple[Any, list[f
     """`work`'s result and its wall time on each of `times` runs: on a shared machine one
     run of a few seconds can be twice as slow as the next."""
     seconds = []
-    result = None
     for _ in range(times):
         result = None  # one run's result in memory at a time, as in a real run
         started = time.perf_counter()

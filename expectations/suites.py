@@ -196,12 +196,7 @@ def movies_suite() -> gx.ExpectationSuite:
         name="movies",
         meta={"grain": "one row per movie, keyed by movie_id", "table": "dim_movies"},
         expectations=[
-            E.ExpectColumnValuesToNotBeNull(
-                column="movie_id", meta=_meta(BATCH, "movie without key")
-            ),
-            E.ExpectColumnValuesToBeUnique(
-                column="movie_id", meta=_meta(BATCH, "movie key repeated")
-            ),
+            *_key_expectations("movie_id", "movie"),
             E.ExpectColumnValuesToNotBeNull(
                 column="movie_key", meta=_meta(BATCH, "movie without natural key")
             ),
@@ -233,10 +228,17 @@ def _name_dimension_suite(name: str, key: str, label: str, table: str) -> gx.Exp
         name=name,
         meta={"grain": f"one row per {entity}, keyed by {key}", "table": table},
         expectations=[
-            E.ExpectColumnValuesToNotBeNull(column=key, meta=_meta(BATCH, f"{entity} without key")),
-            E.ExpectColumnValuesToBeUnique(column=key, meta=_meta(BATCH, f"{entity} key repeated")),
+            *_key_expectations(key, entity),
             E.ExpectColumnValuesToNotBeNull(
                 column=label, meta=_meta(BATCH, f"{entity} without name")
             ),
         ],
     )
+
+
+def _key_expectations(key: str, entity: str) -> list[gx.expectations.Expectation]:
+    """A dimension's key is present and unique."""
+    return [
+        E.ExpectColumnValuesToNotBeNull(column=key, meta=_meta(BATCH, f"{entity} without key")),
+        E.ExpectColumnValuesToBeUnique(column=key, meta=_meta(BATCH, f"{entity} key repeated")),
+    ]

@@ -178,13 +178,7 @@ def _known(known: pl.DataFrame | None) -> tuple[dict[str, KnownPage], dict[str, 
     web: dict[str, KnownPage] = {}
     files: dict[str, stages.KnownFile] = {}
     for row in known.iter_rows(named=True):
-        web[row["url"]] = KnownPage(
-            content_hash=row["content_hash"],
-            body_path=row["body_path"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            links=None if row["links"] is None else tuple(row["links"]),
-        )
+        web[row["url"]] = KnownPage.from_row(row)
         files[row["url"]] = stages.KnownFile(
             row["content_hash"], row["byte_size"], row["file_mtime_ns"]
         )

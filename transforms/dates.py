@@ -113,14 +113,14 @@ def with_review_date(
             _maybe_relative(raw).alias("_maybe_relative")
         ),
     )
-    if not dated.get_column("_maybe_relative").any():
-        return dated.drop("_maybe_relative")
-    return dated.with_columns(
-        pl.when(pl.col("_maybe_relative"))
-        .then(relative_date(pl.col(raw), pl.col(fetched_at)))
-        .otherwise(pl.col("review_date"))
-        .alias("review_date")
-    ).drop("_maybe_relative")
+    if dated.get_column("_maybe_relative").any():
+        dated = dated.with_columns(
+            pl.when(pl.col("_maybe_relative"))
+            .then(relative_date(pl.col(raw), pl.col(fetched_at)))
+            .otherwise(pl.col("review_date"))
+            .alias("review_date")
+        )
+    return dated.drop("_maybe_relative")
 
 
 def _maybe_relative(raw: str) -> pl.Expr:

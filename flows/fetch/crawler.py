@@ -18,6 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -53,6 +54,18 @@ class KnownPage:
     etag: str | None = None
     last_modified: str | None = None
     links: tuple[str, ...] | None = None  # the page's links to other pages, as last found
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> KnownPage:
+        """From a row of page facts (the `pages` table, or a fetch's web facts)."""
+        links = row["links"]
+        return cls(
+            content_hash=row["content_hash"],
+            body_path=row["body_path"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            links=None if links is None else tuple(links),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.fetch.store import content_hash
 from flows.pages import PageRef, read_body
 from flows.stages.problems import page_problem
 from parsers import ParseError, decode_body, parse_page
@@ -85,7 +85,7 @@ def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
             outcomes.append(PageOutcome(page.url, None, 0, None, None, reason))
             problems.append(page_problem(run_id, page.url, "parse", reason, path=page.body_path))
             continue
-        digest = page.content_hash or hashlib.sha256(body).hexdigest()
+        digest = page.content_hash or content_hash(body)
         if page.previous_hash == digest:
             outcomes.append(PageOutcome(page.url, None, 0, digest, len(body), unchanged=True))
             continue

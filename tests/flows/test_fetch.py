@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -257,7 +258,7 @@ def test_an_unchanged_body_without_validators_is_not_parsed_again(httpserver: HT
 
 def test_pagination_is_followed_each_page_once(httpserver: HTTPServer, tmp_path):
     movie = Movie("Paged", "paged", 2016)
-    review = Review("A B", "Paper", "Fine.", __import__("datetime").date(2016, 1, 2), "3/4", True)
+    review = Review("A B", "Paper", "Fine.", date(2016, 1, 2), "3/4", True)
     for number in (1, 2, 3):
         httpserver.expect_request(
             "/m/paged/reviews/", query_string=f"page={number}&sort="
