@@ -102,7 +102,7 @@ def node_text(node: LexborNode | None) -> str | None:
 def attribute(node: LexborNode | None, name: str) -> str | None:
     if node is None:
         return None
-    value = node.attributes.get(name)
+    value = node.attrs.get(name)  # one lookup; `attributes` builds a dict of them all
     return value.strip() if value and value.strip() else None
 
 
