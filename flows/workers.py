@@ -15,20 +15,34 @@ import multiprocessing
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing.process import BaseProcess
 
 _POOLS: dict[str, Executor] = {}
+
+
+def process_context() -> multiprocessing.context.ForkServerContext:
+    """Where every worker process starts from: a forkserver that has imported the stages."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["flows.stages"])
+    return context
+
+
+def start_process(target: Callable[..., object], *args: object) -> BaseProcess:
+    """One worker process running `target(*args)`, ended with the run's process."""
+    process = process_context().Process(target=target, args=args, daemon=True)
+    with _main_module_not_rerun():
+        process.start()
+    return process
 
 
 @contextlib.contextmanager
 def worker_pool(workers: int | None = None) -> Iterator[str]:
     """A pool of worker processes for the block; yields the key tasks look it up by."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["flows.stages"])
     key = uuid.uuid4().hex
     count = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=process_context()) as pool:
         with _main_module_not_rerun():
             _start_workers(pool, count)
         _POOLS[key] = pool

@@ -13,17 +13,16 @@ import contextlib
 import json
 import time
 import zlib
-from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from flows.fetch.guard import FetchRefused, check_url
+from flows.fetch.keeper import KeepingFailed, LinkFinder, PageKeeper, ThreadKeeper, find_links
 from flows.fetch.progress import CrawlProgress
 from flows.fetch.retry import backoff_s, is_retryable_status, retry_after_s
 from flows.fetch.robots import RobotsCache
@@ -33,7 +32,6 @@ from flows.fetch.throttle import HostThrottle
 from flows.fetch.transport import ShardedTransport
 from flows.fetch.urls import host_key, normalize_url
 from flows.pages import PageRef, read_body
-from parsers import ParseError, decode_body
 
 DRAIN_LIMIT = 64 * 1024  # bytes of an unkept body read to keep its connection
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -41,8 +39,6 @@ TEXT_TYPES = ("text/html", "application/xhtml+xml", "application/json", "applica
               "text/plain", "text/csv", "application/csv", "text/json")  # fmt: skip
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "content-length", "date", "server",
                 "cache-control", "content-encoding")  # fmt: skip
-
-LinkFinder = Callable[[str, str], tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +146,14 @@ class Crawler:
         known: Mapping[str, KnownPage] | None = None,
         link_finder: LinkFinder | None = None,
         progress: CrawlProgress | None = None,
-        executor: Executor | None = None,  # for storing pages; None: the loop's threads
+        keeper: PageKeeper | None = None,  # stores pages; None: on the loop's threads
     ) -> None:
         self._client = client
         self._settings = settings
-        self._store = store
         self._known = known or {}
         self._links = link_finder
         self._progress = progress
-        self._executor = executor
+        self._keeper = keeper or ThreadKeeper(store, link_finder)
         self._throttle = HostThrottle(settings)
         self._robots = RobotsCache(client, settings.user_agent)
         self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -343,16 +338,13 @@ class Crawler:
             )
         if response.body is None:
             return FetchOutcome(url, seed, fetched_at, error=f"HTTP {response.status}", **common)
-        # the CPU work of a page, off the event loop: on a thread, or in the executor given
-        digest, path, links = await asyncio.get_running_loop().run_in_executor(
-            self._executor,
-            keep_page,
-            self._store,
-            response.body,
-            response.url,
-            common["content_type"],
-            self._links,
-        )
+        try:
+            digest, path, links = await self._keeper.keep(
+                response.body, response.url, common["content_type"]
+            )
+        except KeepingFailed as error:
+            reason = f"could not store the page: {error}"
+            return FetchOutcome(url, seed, fetched_at, error=reason, **common)
         unchanged = known is not None and known.content_hash == digest
         page = None
         if not unchanged:
@@ -376,29 +368,6 @@ class Crawler:
             links=links,
             **common,
         )
-
-
-def keep_page(
-    store: PageStore,
-    body: bytes,
-    url: str,
-    content_type: str | None,
-    link_finder: LinkFinder | None,
-) -> tuple[str, Path, tuple[str, ...]]:
-    """Store a body and find its links. A module function, so a worker process can run it."""
-    digest, path = store.put(body)
-    return digest, path, find_links(link_finder, body, url, content_type)
-
-
-def find_links(
-    link_finder: LinkFinder | None, body: bytes, url: str, content_type: str | None
-) -> tuple[str, ...]:
-    if link_finder is None:
-        return ()
-    try:
-        return link_finder(decode_body(body, content_type), url)
-    except ParseError:
-        return ()
 
 
 async def _drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
+from flows.fetch.keeper import ProcessKeeper
 from flows.fetch.progress import CrawlProgress
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.pages import PageRef, file_page
 from flows.stages.parse import write_parquet
 from flows.stages.problems import page_problem
-from flows.workers import pool, worker_pool
 from parsers import page_links
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA, WEB_FACTS_SCHEMA
 
@@ -68,26 +67,26 @@ def fetch_pages(
     """Crawl `urls` (and the pages they link to) into the raw store."""
     started = time.perf_counter()
 
-    async def crawl(executor: Executor | None) -> CrawlReport:
-        async with build_client(settings) as client:
+    store = PageStore(store_dir)
+
+    async def crawl() -> CrawlReport:
+        async with contextlib.AsyncExitStack() as resources:
+            client = await resources.enter_async_context(build_client(settings))
+            keeper = None
+            if len(urls) >= STORE_IN_A_PROCESS_FROM:
+                keeper = await resources.enter_async_context(ProcessKeeper(store, page_links))
             crawler = Crawler(
                 client,
                 settings,
-                PageStore(store_dir),
+                store,
                 known=known,
                 link_finder=page_links,
                 progress=progress,
-                executor=executor,
+                keeper=keeper,
             )
             return await crawler.run(urls)
 
-    report = CrawlReport()
-    if urls:
-        with contextlib.ExitStack() as resources:
-            executor = None
-            if len(urls) >= STORE_IN_A_PROCESS_FROM:
-                executor = pool(resources.enter_context(worker_pool(1)))
-            report = asyncio.run(crawl(executor))
+    report = asyncio.run(crawl()) if urls else CrawlReport()
     staging_dir.mkdir(parents=True, exist_ok=True)
     ok = [outcome for outcome in report.outcomes if outcome.error is None]
     web_facts = pl.DataFrame(

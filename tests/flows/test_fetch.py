@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
+import os
+import signal
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +17,10 @@ from werkzeug import Request, Response
 
 from bench.render import Movie, Review, review_table_row
 from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
+from flows.fetch.keeper import KeepingFailed, ProcessKeeper
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
-from flows.pages import read_body
-from flows.workers import pool, worker_pool
+from flows.pages import PageRef, read_body
 from parsers import page_links
 from tests.conftest import SEED_PAGE
 from tests.flows.rawserver import dropped_mid_body, keepalive_server, ok, raw_server, slow_body
@@ -31,17 +34,24 @@ def settings(**overrides) -> FetchSettings:
     return FetchSettings.unthrottled(**{**base, **overrides})
 
 
-def crawl(urls: list[str], tmp_path: Path, known=None, executor=None, **overrides) -> CrawlReport:
+def crawl(
+    urls: list[str], tmp_path: Path, known=None, keep_in_a_process=False, store=None, **overrides
+) -> CrawlReport:
     async def run() -> CrawlReport:
         config = settings(**overrides)
-        async with build_client(config) as client:
+        page_store = store or PageStore(tmp_path / "store")
+        async with contextlib.AsyncExitStack() as resources:
+            client = await resources.enter_async_context(build_client(config))
+            keeper = None
+            if keep_in_a_process:
+                keeper = await resources.enter_async_context(ProcessKeeper(page_store, page_links))
             crawler = Crawler(
                 client,
                 config,
-                PageStore(tmp_path / "store"),
+                page_store,
                 known=known or {},
                 link_finder=page_links,
-                executor=executor,
+                keeper=keeper,
             )
             return await crawler.run(urls)
 
@@ -287,15 +297,52 @@ def test_pages_stored_by_a_worker_process_are_the_same_and_their_links_followed(
         httpserver.expect_request(
             "/m/paged/reviews/", query_string=f"page={number}&sort="
         ).respond_with_data(body, content_type="text/html")
-    with worker_pool(1) as key:
-        report = crawl(
-            [httpserver.url_for("/m/paged/reviews/") + "?page=1&sort="],
-            tmp_path,
-            executor=pool(key),
-        )
+    report = crawl(
+        [httpserver.url_for("/m/paged/reviews/") + "?page=1&sort="],
+        tmp_path,
+        keep_in_a_process=True,
+    )
     stored = {o.url.rsplit("page=", 1)[1][0]: read_body(o.page) for o in report.outcomes}
     assert stored == {str(number): body.encode() for number, body in bodies.items()}
     assert all(Path(o.body_path).parent.parent == tmp_path / "store" for o in report.outcomes)
+
+
+@pytest.mark.parametrize("keep_in_a_process", [False, True], ids=["thread", "process"])
+def test_a_page_that_cannot_be_stored_is_a_failed_outcome_and_the_crawl_goes_on(
+    httpserver: HTTPServer, tmp_path, keep_in_a_process
+):
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/plain")
+    httpserver.expect_request("/b").respond_with_data(PAGE + b" ", content_type="text/plain")
+    blocked = tmp_path / "store"
+    blocked.write_text("a file where the store's folder should be")
+    report = crawl(
+        [httpserver.url_for("/a"), httpserver.url_for("/b")],
+        tmp_path,
+        keep_in_a_process=keep_in_a_process,
+        store=PageStore(blocked),
+    )
+    assert len(report.outcomes) == 2
+    for outcome in report.outcomes:
+        assert outcome.status == 200
+        assert outcome.page is None
+        assert outcome.error.startswith("could not store the page: NotADirectoryError: ")
+
+
+def test_a_keeper_whose_process_died_says_so_instead_of_hanging(tmp_path):
+    async def run() -> tuple[object, BaseException]:
+        async with ProcessKeeper(PageStore(tmp_path / "store"), page_links) as keeper:
+            kept = await keeper.keep(PAGE, "http://example.org/m/x/reviews", "text/plain")
+            os.kill(keeper._process.pid, signal.SIGKILL)
+            await asyncio.to_thread(keeper._process.join, 10)
+            again = keeper.keep(PAGE, "http://example.org/m/y/reviews", "text/plain")
+            with pytest.raises(KeepingFailed) as failure:
+                await asyncio.wait_for(again, 10)
+            return kept, failure.value
+
+    (digest, path, _links), error = asyncio.run(run())
+    assert read_body(PageRef("", str(path), datetime.now(UTC), compressed=True)) == PAGE
+    assert path.name.startswith(digest)
+    assert "page-keeping process" in str(error)
 
 
 def test_a_304_follows_the_links_recorded_last_time_without_reading_the_body(
