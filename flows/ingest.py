@@ -180,7 +180,11 @@ def _known(known: pl.DataFrame | None) -> tuple[dict[str, KnownPage], dict[str, 
     for row in known.iter_rows(named=True):
         web[row["url"]] = KnownPage.from_row(row)
         files[row["url"]] = stages.KnownFile(
-            row["content_hash"], row["byte_size"], row["file_mtime_ns"]
+            row["url"],
+            row["content_hash"],
+            row["body_path"],
+            row["byte_size"],
+            row["file_mtime_ns"],
         )
     return web, files
 

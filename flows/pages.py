@@ -35,16 +35,42 @@ def file_page(path: str | Path, previous_hash: str | None = None) -> PageRef:
     A saved page may have its address beside it in `<name>.url` (one line): it then counts
     as that web page, so its movie slug and its links to other pages are read from there.
     """
-    stat = os.stat(path)
-    recorded = _recorded_address(f"{os.path.splitext(path)[0]}.url")
+    version = file_version(path)
+    recorded = _recorded_address(_address_file(path))
     return PageRef(
         url=recorded if is_web_url(recorded) else Path(path).resolve().as_uri(),
         body_path=str(path),
-        fetched_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+        fetched_at=version.modified_at,
         previous_hash=previous_hash,
-        file_mtime_ns=stat.st_mtime_ns,
-        file_size=stat.st_size,
+        file_mtime_ns=version.mtime_ns,
+        file_size=version.size,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FileVersion:
+    """What tells one version of a local page from another, read with two `stat` calls."""
+
+    size: int
+    mtime_ns: int  # the later of the page's and its `.url`'s: editing either is a change
+    modified_at: datetime  # the page's own modification time
+
+
+def file_version(path: str | Path) -> FileVersion:
+    stat = os.stat(path)
+    try:
+        address_mtime_ns = os.stat(_address_file(path)).st_mtime_ns
+    except OSError:
+        address_mtime_ns = 0
+    return FileVersion(
+        size=stat.st_size,
+        mtime_ns=max(stat.st_mtime_ns, address_mtime_ns),
+        modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+    )
+
+
+def _address_file(path: str | Path) -> str:
+    return f"{os.path.splitext(path)[0]}.url"
 
 
 def _recorded_address(path: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,25 @@ def test_a_saved_page_counts_as_the_web_page_named_beside_it(tmp_path, warehouse
     with reading(warehouse_path) as con:
         sources = table(con, "SELECT DISTINCT source_url, movie_slug FROM reviews")
     assert sources == [("https://www.rottentomatoes.com/m/static_bloom/reviews", "static_bloom")]
+
+
+def test_a_saved_page_given_a_new_address_is_read_again_under_it(tmp_path, warehouse_path):
+    saved = tmp_path / "saved"  # not tmp_path itself: the warehouse's reports are there
+    saved.mkdir()
+    target = saved / "page.html"
+    target.write_text((ROOT / "demo" / "pages" / "static_bloom_2022_reviews.html").read_text())
+    address = target.with_suffix(".url")
+    address.write_text("https://www.rottentomatoes.com/m/static_bloom/reviews\n")
+    ingest([saved], warehouse_path)
+    address.write_text("https://www.rottentomatoes.com/m/static_bloom_2022/reviews\n")
+    later = address.stat().st_mtime_ns + 2_000_000_000  # coarse file clocks: surely later
+    os.utime(address, ns=(later, later))
+
+    moved = ingest([saved], warehouse_path)
+    again = ingest([saved], warehouse_path)
+
+    assert moved.pages_skipped == 0
+    assert again.pages_skipped == 1
+    with reading(warehouse_path) as con:
+        slugs = table(con, "SELECT DISTINCT movie_slug FROM reviews ORDER BY 1")
+    assert slugs == [("static_bloom",), ("static_bloom_2022",)]
