@@ -61,6 +61,7 @@ class ValidatedBatch:
     """The validate task's hand-off: where the checked frames are, and what was found."""
 
     directory: str
+    reviews_paths: tuple[str, ...]
     raw_paths: tuple[str, ...]
     reviews_quarantined: int
     batch_failures: list[str] = field(default_factory=list)
@@ -147,7 +148,8 @@ def validate(
 
     started = time.perf_counter()
     # a lazy scan of the batch files: the run's reviews, quotes and all, are never in memory
-    reviews, upstream_quarantine = stages.scan_staged(batches, fetched.quarantine_paths)
+    staged = stages.scan_staged(batches, fetched.quarantine_paths)
+    reviews = staged.reviews
     dims = stages.dimensions(reviews)
     page_urls = reviews.select(pl.col("source_url").unique()).collect().to_series().to_list()
     report = validate_batch(
@@ -163,12 +165,16 @@ def validate(
     )
     directory = Path(staging_dir) / "validated"
     directory.mkdir(parents=True, exist_ok=True)
-    report.reviews.lazy().sink_parquet(directory / "reviews.parquet", compression="lz4")
+    if staged.review_files and report.quarantine.is_empty():
+        reviews_paths = staged.review_files  # validation took nothing out: load them as they are
+    else:
+        reviews_paths = (str(directory / "reviews.parquet"),)
+        report.reviews.lazy().sink_parquet(reviews_paths[0], compression="lz4")
     # the dimensions change only if validation took rows out
     final_dims = stages.dimensions(report.reviews) if report.quarantine.height else dims
     frames = {
         **final_dims,
-        "quarantine": pl.concat([upstream_quarantine, report.quarantine]),
+        "quarantine": pl.concat([staged.quarantine, report.quarantine]),
         "validation_results": report.results,
         "pages_seen": stages.pages_seen(
             batches,
@@ -193,6 +199,7 @@ def validate(
         logger.error("batch expectation failed: %s", failure)
     return ValidatedBatch(
         directory=str(directory),
+        reviews_paths=reviews_paths,
         raw_paths=tuple(path for batch in batches for path in batch.raw_paths),
         reviews_quarantined=report.quarantine.height,
         batch_failures=report.batch_failures,
@@ -219,7 +226,7 @@ def load(
             record_failed_run(con, run, frames["quarantine"], results)
         else:
             batch = LoadBatch(
-                reviews=frames["reviews"],
+                reviews=list(validated.reviews_paths),
                 movies=frames["movies"],
                 critics=frames["critics"],
                 publications=frames["publications"],

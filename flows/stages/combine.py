@@ -3,6 +3,7 @@ the facts about every page read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -18,28 +19,41 @@ from transforms.schema import (
 )
 
 
-def scan_staged(
-    batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()
-) -> tuple[pl.LazyFrame, pl.DataFrame]:
-    """All staged reviews, one row per review across batches, as a lazy scan of the batch
-    files (a run's reviews are never held in memory whole), and all staged quarantine."""
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A run's staged batches, gathered."""
+
+    reviews: pl.LazyFrame  # one row per review across batches, scanned from the batch files
+    quarantine: pl.DataFrame
+    # The batch files, when they hold exactly `reviews` (no review was seen in two batches):
+    # the load can then read them as they are, instead of a copy of them.
+    review_files: tuple[str, ...]
+
+
+def scan_staged(batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()) -> Staged:
+    """All staged reviews as a lazy scan of the batch files (a run's reviews are never held
+    in memory whole), and all staged quarantine."""
     review_files = [path for batch in batches for path in batch.reviews_paths]
     quarantine_files = [path for batch in batches for path in batch.quarantine_paths]
-    reviews = (
+    scanned = (
         pl.scan_parquet(review_files).cast(dict(REVIEWS_SCHEMA))
         if review_files
         else pl.LazyFrame(schema=REVIEWS_SCHEMA)
     )
-    quarantine = _read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA)
-    return deduplicate_lazy(reviews), quarantine
+    reviews = deduplicate_lazy(scanned)  # the scan itself when there is nothing to merge
+    return Staged(
+        reviews=reviews,
+        quarantine=_read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA),
+        review_files=tuple(review_files) if reviews is scanned else (),
+    )
 
 
 def read_staged(
     batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """`scan_staged`, collected."""
-    reviews, quarantine = scan_staged(batches, extra_quarantine)
-    return reviews.collect(), quarantine
+    staged = scan_staged(batches, extra_quarantine)
+    return staged.reviews.collect(), staged.quarantine
 
 
 def dimensions(reviews: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:

@@ -142,3 +142,22 @@ def test_a_saved_page_given_a_new_address_is_read_again_under_it(tmp_path, wareh
     with reading(warehouse_path) as con:
         slugs = table(con, "SELECT DISTINCT movie_slug FROM reviews ORDER BY 1")
     assert slugs == [("static_bloom",), ("static_bloom_2022",)]
+
+
+def test_a_review_seen_in_two_batches_is_loaded_once(tmp_path, warehouse_path):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    page = (ROOT / "demo" / "pages" / "static_bloom_2022_reviews.html").read_text()
+    for name in ("first.html", "second.html"):  # two addresses, the same reviews
+        (saved / name).write_text(page)
+        (saved / name).with_suffix(".url").write_text(
+            "https://www.rottentomatoes.com/m/static_bloom/reviews\n"
+            if name == "first.html"
+            else "https://www.rottentomatoes.com/m/static_bloom/reviews?type=all\n"
+        )
+    run = ingest([saved], warehouse_path, batch_size=1)
+    single = ingest([saved / "first.html"], tmp_path / "single.duckdb")
+    assert run.status == "completed"
+    assert run.reviews_parsed == 2 * single.reviews_loaded
+    assert run.reviews_loaded == single.reviews_loaded
+    assert reviews(warehouse_path) == reviews(tmp_path / "single.duckdb")

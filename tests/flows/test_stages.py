@@ -1,0 +1,44 @@
+"""Gathering a run's staged batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows import stages
+from flows.pages import file_page
+from tests.conftest import ROOT
+
+DEMO = ROOT / "demo" / "pages"
+
+
+def staged_batches(pages: list[list[Path]], staging: Path) -> list[stages.StagedBatch]:
+    return [
+        stages.stage_batch(
+            [file_page(path) for path in batch],
+            batch_number=number,
+            staging_dir=staging,
+            run_id="test",
+        )
+        for number, batch in enumerate(pages)
+    ]
+
+
+def test_batches_without_a_shared_review_are_handed_on_as_their_files(tmp_path):
+    batches = staged_batches(
+        [[DEMO / "static_bloom_2022_reviews.html"], [DEMO / "the_glass_orchard_2016_reviews.html"]],
+        tmp_path,
+    )
+    staged = stages.scan_staged(batches)
+    assert staged.review_files == tuple(path for b in batches for path in b.reviews_paths)
+    assert len(staged.review_files) == 2
+    assert staged.reviews.collect().height == sum(b.reviews_parsed for b in batches)
+
+
+def test_a_review_in_two_batches_is_merged_and_the_files_are_not_handed_on(tmp_path):
+    page = DEMO / "static_bloom_2022_reviews.html"
+    batches = staged_batches([[page], [page]], tmp_path)
+    staged = stages.scan_staged(batches)
+    reviews = staged.reviews.collect()
+    assert staged.review_files == ()
+    assert reviews.height == batches[0].reviews_parsed
+    assert reviews.get_column("review_id").is_unique().all()
