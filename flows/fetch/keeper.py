@@ -90,11 +90,13 @@ class ProcessKeeper:
         self._gone: str | None = None
 
     async def __aenter__(self) -> ProcessKeeper:
-        requests_out, self._requests = _pipe()
-        self._replies, replies_in = _pipe()
-        self._process = start_process(serve, requests_out, replies_in, self._store, self._links)
-        requests_out.close()
-        replies_in.close()
+        worker_requests, self._requests = _pipe()
+        self._replies, worker_replies = _pipe()
+        self._process = start_process(
+            serve, worker_requests, worker_replies, self._store, self._links
+        )
+        worker_requests.close()  # the worker's ends, now that it holds them
+        worker_replies.close()
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self._replies.fileno(), self._read_replies)
         return self
@@ -131,6 +133,8 @@ class ProcessKeeper:
             while self._replies.poll():
                 number, kept, error = pickle.loads(self._replies.recv_bytes())
                 future = self._pending.pop(number)
+                if future.done():  # its fetch was cancelled meanwhile
+                    continue
                 if error is None:
                     future.set_result(kept)
                 else:

@@ -345,6 +345,20 @@ def test_a_keeper_whose_process_died_says_so_instead_of_hanging(tmp_path):
     assert "page-keeping process" in str(error)
 
 
+def test_a_keeper_goes_on_when_a_fetch_waiting_on_it_is_cancelled(tmp_path, caplog):
+    async def run() -> tuple:
+        async with ProcessKeeper(PageStore(tmp_path / "store"), page_links) as keeper:
+            waiting = asyncio.ensure_future(keeper.keep(PAGE, "http://example.org/a", None))
+            await asyncio.sleep(0)  # the page is on its way to the worker
+            waiting.cancel()
+            other = keeper.keep(PAGE + b" ", "http://example.org/b", None)
+            return await asyncio.wait_for(other, 10)
+
+    _digest, path, _links = asyncio.run(run())
+    assert path.exists()
+    assert not [record for record in caplog.records if record.name == "asyncio"]
+
+
 def test_a_304_follows_the_links_recorded_last_time_without_reading_the_body(
     httpserver: HTTPServer, tmp_path
 ):
