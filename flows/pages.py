@@ -54,18 +54,20 @@ class FileVersion:
     size: int
     mtime_ns: int  # the later of the page's and its `.url`'s: editing either is a change
     modified_at: datetime  # the page's own modification time
+    has_address: bool  # a `.url` is beside it
 
 
 def file_version(path: str | Path) -> FileVersion:
     stat = os.stat(path)
     try:
-        address_mtime_ns = os.stat(_address_file(path)).st_mtime_ns
+        address_mtime_ns: int | None = os.stat(_address_file(path)).st_mtime_ns
     except OSError:
-        address_mtime_ns = 0
+        address_mtime_ns = None
     return FileVersion(
         size=stat.st_size,
-        mtime_ns=max(stat.st_mtime_ns, address_mtime_ns),
+        mtime_ns=max(stat.st_mtime_ns, address_mtime_ns or 0),
         modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+        has_address=address_mtime_ns is not None,
     )
 
 

@@ -144,6 +144,29 @@ def test_a_saved_page_given_a_new_address_is_read_again_under_it(tmp_path, wareh
     assert slugs == [("static_bloom",), ("static_bloom_2022",)]
 
 
+def test_a_saved_page_whose_address_is_removed_is_read_again_as_a_file(tmp_path, warehouse_path):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    target = saved / "page.html"
+    address = target.with_suffix(".url")
+    address.write_text("https://www.rottentomatoes.com/m/static_bloom/reviews\n")
+    target.write_text((ROOT / "demo" / "pages" / "static_bloom_2022_reviews.html").read_text())
+    earlier = target.stat().st_mtime_ns - 2_000_000_000  # the address is older than the page
+    os.utime(address, ns=(earlier, earlier))
+    ingest([saved], warehouse_path)
+    address.unlink()
+
+    run = ingest([saved], warehouse_path)
+
+    assert run.pages_skipped == 0
+    with reading(warehouse_path) as con:
+        sources = table(con, "SELECT DISTINCT source_url FROM reviews ORDER BY 1")
+    assert sources == [
+        (target.resolve().as_uri(),),
+        ("https://www.rottentomatoes.com/m/static_bloom/reviews",),
+    ]
+
+
 def test_a_review_seen_in_two_batches_is_loaded_once(tmp_path, warehouse_path):
     saved = tmp_path / "saved"
     saved.mkdir()
