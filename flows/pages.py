@@ -29,13 +29,16 @@ class PageRef:
     file_size: int | None = None
 
 
-def file_page(path: str | Path, previous_hash: str | None = None) -> PageRef:
-    """A local page file; its modification time stands in for the fetch time.
+def file_page(
+    path: str | Path, previous_hash: str | None = None, version: FileVersion | None = None
+) -> PageRef:
+    """A local page file; its modification time stands in for the fetch time. `version`:
+    the file's `file_version`, when the caller has read it already.
 
     A saved page may have its address beside it in `<name>.url` (one line): it then counts
     as that web page, so its movie slug and its links to other pages are read from there.
     """
-    version = file_version(path)
+    version = version or file_version(path)
     recorded = _recorded_address(_address_file(path))
     return PageRef(
         url=recorded if is_web_url(recorded) else Path(path).resolve().as_uri(),

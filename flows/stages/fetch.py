@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,7 +16,7 @@ from flows.fetch.keeper import ProcessKeeper
 from flows.fetch.progress import CrawlProgress
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
-from flows.pages import PageRef, file_page, file_version
+from flows.pages import FileVersion, PageRef, file_page, file_version
 from flows.stages.parse import write_parquet
 from flows.stages.problems import page_problem
 from parsers import page_links
@@ -172,38 +171,36 @@ def local_pages(
     to_parse: list[PageRef] = []
     skipped: list[dict] = []
     for path in paths:
-        if (before := by_path.get(path)) is not None:
-            version = file_version(path)
-            # a page read under a web address had a `.url`; one read as a file had none
-            same_address = version.has_address != before.url.startswith("file:")
-            same = (before.byte_size, before.file_mtime_ns) == (version.size, version.mtime_ns)
-            if same and same_address:
-                skipped.append(
-                    _skipped_file(before, path, version.size, version.mtime_ns, version.modified_at)
-                )
+        version = file_version(path)
+        before = by_path.get(path)
+        if before is None or not _same_version(before, version):
+            page = file_page(path, version=version)
+            before = known.get(page.url)
+            if before is None:
+                to_parse.append(page)
                 continue
-        page = file_page(path)
-        before = known.get(page.url)
-        if before is None:
-            to_parse.append(page)
-        elif (before.byte_size, before.file_mtime_ns) != (page.file_size, page.file_mtime_ns):
-            to_parse.append(replace(page, previous_hash=before.content_hash))
-        else:
-            version_seen = (page.file_size, page.file_mtime_ns, page.fetched_at)
-            skipped.append(_skipped_file(before, path, *version_seen))
+            if not _same_version(before, version):
+                to_parse.append(replace(page, previous_hash=before.content_hash))
+                continue
+        skipped.append(_skipped_file(before, path, version))
     return to_parse, pl.DataFrame(skipped, schema=PAGE_FACTS_SCHEMA)
 
 
-def _skipped_file(
-    known: KnownFile, path: str, size: int | None, mtime_ns: int | None, modified_at: datetime
-) -> dict:
+def _same_version(known: KnownFile, version: FileVersion) -> bool:
+    """The file is as loaded before: same size and times, and the same kind of address (a
+    page read under a web address had a `.url` beside it; one read as a file had none)."""
+    same_times = (known.byte_size, known.file_mtime_ns) == (version.size, version.mtime_ns)
+    return same_times and version.has_address != known.url.startswith("file:")
+
+
+def _skipped_file(known: KnownFile, path: str, version: FileVersion) -> dict:
     """The page facts of a file left alone: the version loaded before, seen again."""
     return {
         "url": known.url,
         "content_hash": known.content_hash,
         "body_path": path,
         "source_kind": "file",
-        "byte_size": size,
-        "file_mtime_ns": mtime_ns,
-        "fetched_at": modified_at,
+        "byte_size": version.size,
+        "file_mtime_ns": version.mtime_ns,
+        "fetched_at": version.modified_at,
     }
