@@ -183,7 +183,7 @@ def transform(config: Config) -> dict:
     raw = pl.read_parquet(Path(config["work"]) / "raw.parquet")
     reviews, seconds = repeated(lambda: normalize_reviews(raw))
     reviews.write_parquet(Path(config["work"]) / "reviews.parquet")
-    _, cast_s = repeated(lambda: _cast_only(raw))
+    _, cast_s = repeated(lambda: cast_only(raw))
     return {
         "seconds": statistics.median(seconds),
         "all_seconds": seconds,
@@ -208,7 +208,7 @@ def repeated(work: Callable[[], Any], times: int = REPEATS) -> tuple[Any, list[f
     return result, seconds
 
 
-def _cast_only(raw: pl.DataFrame) -> pl.DataFrame:
+def cast_only(raw: pl.DataFrame) -> pl.DataFrame:
     """One Polars pass that only casts the same columns to their target types."""
     return raw.select(
         pl.col("date_raw").str.to_date("%B %d, %Y", strict=False),
