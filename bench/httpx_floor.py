@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench import write_result
 from bench.__main__ import start_corpus_server, stop
 
 PAGE_PATH = "/m/floor/reviews"
@@ -84,8 +84,7 @@ def main() -> int:
     arguments.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     options = arguments.parse_args()
     result = measure(options.requests, options.concurrency)
-    options.out.mkdir(parents=True, exist_ok=True)
-    (options.out / "httpx_floor.json").write_text(json.dumps(result, indent=2))
+    write_result(options.out, "httpx_floor", result)
     print(
         f"httpx alone: {result['requests_per_s']:,.0f} conditional GETs/s (304), "
         f"{result['client_cpu_ms_per_request']:.2f} ms client CPU and "

@@ -19,7 +19,6 @@ floor takes: the transform cannot come closer to the cast-only pass than that.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from bench import write_result
 from bench.stages import cast_only
 
 DEFAULT_RAW = Path(__file__).parent / "out" / "work-large" / "raw.parquet"
@@ -112,8 +112,7 @@ def main() -> int:
     if not options.raw.exists():
         arguments.error(f"{options.raw} not found: run `python -m bench --size large` first")
     result = measure(pl.read_parquet(options.raw), options.repeats)
-    options.out.mkdir(parents=True, exist_ok=True)
-    (options.out / "polars_floor.json").write_text(json.dumps(result, indent=2))
+    write_result(options.out, "polars_floor", result)
     print(
         f"{result['rows']:,} rows: cast-only {result['cast_only_s']:.2f} s; the required "
         f"string passes {result['required_strings_s']:.2f} s and stable ids "
