@@ -17,7 +17,7 @@ from flows import stages
 from flows.fetch.crawler import KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.settings import DEFAULT_USER_AGENT, FetchSettings
-from flows.pipeline import Intake, RunOptions, new_run, process
+from flows.pipeline import Intake, RunOptions, new_run, prepare_workers, process
 from flows.sources import resolve_sources
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
@@ -109,8 +109,20 @@ def ingest_reviews(
     staging_dir = paths.staging_dir / run.run_id
     staging_dir.mkdir(parents=True, exist_ok=True)
 
+    options = RunOptions(
+        batch_size=batch_size,
+        validation=ValidationSettings(
+            max_quarantined_share=max_quarantined_share,
+            max_unparsed_score_share=max_unparsed_score_share,
+        ),
+        runner=runner,
+        dask_address=dask_address,
+        writer_limit=writer_limit,
+    )
     resolved = resolve_sources(sources)
     known_web, known_files = _known(None if force else known_pages(location))
+    loaded_paths = {known.body_path for known in known_files.values()}
+    prepare_workers(options, sum(1 for path in resolved.files if path not in loaded_paths))
     started = time.perf_counter()
     fetched = fetch(
         resolved.urls,
@@ -158,16 +170,7 @@ def ingest_reviews(
         location=location,
         paths=paths,
         staging_dir=staging_dir,
-        options=RunOptions(
-            batch_size=batch_size,
-            validation=ValidationSettings(
-                max_quarantined_share=max_quarantined_share,
-                max_unparsed_score_share=max_unparsed_score_share,
-            ),
-            runner=runner,
-            dask_address=dask_address,
-            writer_limit=writer_limit,
-        ),
+        options=options,
     )
 
 

@@ -34,7 +34,7 @@ from expectations.settings import ValidationSettings
 from flows import stages
 from flows.artifacts import publish_run_artifacts
 from flows.pages import PageRef
-from flows.workers import pool, worker_pool
+from flows.workers import pool, start_forkserver, worker_pool
 from reviewhouse.settings import Paths
 from warehouse.load import LoadBatch, RunRecord, load_run, record_failed_run
 from warehouse.publish import writing
@@ -322,6 +322,14 @@ def uses_worker_processes(options: RunOptions, pages: int) -> bool:
     return options.runner == "processes" or (
         options.runner == "auto" and pages >= PROCESSES_FROM_PAGES
     )
+
+
+def prepare_workers(options: RunOptions, pages: int) -> None:
+    """Start what the run's worker processes fork from as soon as the run knows it will
+    have some: about as many pages as `pages` (saved files; pages found while crawling
+    are not known yet)."""
+    if uses_worker_processes(options, pages):
+        start_forkserver()
 
 
 def task_runner(options: RunOptions) -> TaskRunner | None:
