@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import stages
-from flows.pages import file_page
+from flows.pages import PageRef, file_page
 from tests.conftest import ROOT
 
 DEMO = ROOT / "demo" / "pages"
@@ -42,3 +44,19 @@ def test_a_review_in_two_batches_is_merged_and_the_files_are_not_handed_on(tmp_p
     assert staged.review_files == ()
     assert reviews.height == batches[0].reviews_parsed
     assert reviews.get_column("review_id").is_unique().all()
+
+
+def test_a_batch_page_list_is_read_back_as_written(tmp_path):
+    stored = PageRef(
+        url="https://www.rottentomatoes.com/m/backstage/reviews",
+        body_path=str(tmp_path / "ab" / "abcdef.zst"),
+        fetched_at=datetime(2026, 11, 27, 13, 5, tzinfo=UTC),
+        compressed=True,
+        content_type="text/html; charset=utf-8",
+        content_hash="abcdef",
+        previous_hash="012345",
+    )
+    saved = file_page(sorted(DEMO.glob("*.html"))[0])
+    written = stages.save_pages([stored, saved], tmp_path / "batch.pickle")
+
+    assert pickle.loads(Path(written).read_bytes()) == [stored, saved]
