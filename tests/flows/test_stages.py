@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flows import stages
 from flows.pages import PageRef, file_page
+from flows.stages.parse import raw_records
+from parsers import RAW_SCHEMA
 from tests.conftest import ROOT
 
 DEMO = ROOT / "demo" / "pages"
@@ -60,3 +62,30 @@ def test_a_batch_page_list_is_read_back_as_written(tmp_path):
     written = stages.save_pages([stored, saved], tmp_path / "batch.pickle")
 
     assert pickle.loads(Path(written).read_bytes()) == [stored, saved]
+
+
+def test_raw_records_put_each_page_beside_its_own_reviews_numbered_from_zero():
+    first, second = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    reviews = [
+        {"critic_name": "A. Critic", "score_raw": "3/4"},
+        {"critic_name": "B. Critic", "quote_raw": "Fine."},
+        {"publication": "Paper", "movie_year": 2005},
+    ]
+    pages = [
+        ("https://x/m/one/reviews", "review_row", None, first, 2),
+        ("https://x/m/empty/reviews", "review_row", 1, first, 0),
+        ("https://x/m/two/reviews", "schema_org", 2, second, 1),
+    ]
+
+    raw = raw_records(reviews, pages)
+
+    assert raw.schema == RAW_SCHEMA
+    assert raw.select("source_url", "source_layout", "page_number", "record_number").rows() == [
+        ("https://x/m/one/reviews", "review_row", None, 0),
+        ("https://x/m/one/reviews", "review_row", None, 1),
+        ("https://x/m/two/reviews", "schema_org", 2, 0),
+    ]
+    assert raw.get_column("fetched_at").to_list() == [first, first, second]
+    assert raw.get_column("critic_name").to_list() == ["A. Critic", "B. Critic", None]
+    assert raw.get_column("movie_year").to_list() == [None, None, 2005]
+    assert raw_records([], []).schema == RAW_SCHEMA
