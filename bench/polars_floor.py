@@ -12,43 +12,32 @@ cheapest form measured:
   from two layouts that punctuate it differently is one row;
 - a stable id: the MD5 of the natural key (movie, critic, date, quote key) in DuckDB, as
   Polars' own hash may change between Polars versions.
-No reviewhouse transform runs. It reports each time, and how many cast-only passes the
-floor takes: the transform cannot come closer to the cast-only pass than that.
+The parts are the transform's own expressions (`transforms.text`, `transforms.keys`) and
+nothing else of it runs. It reports each time, and how many cast-only passes the floor
+takes: the transform cannot come closer to the cast-only pass than that.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from bench import write_result
-from bench.stages import cast_only
+from bench.stages import cast_only, repeated
+from transforms.keys import stable_ids
+from transforms.text import ODD_SPACE, QUOTE_KEY_CHARS, quote_head_letters
 
 DEFAULT_RAW = Path(__file__).parent / "out" / "work-large" / "raw.parquet"
-# The odd whitespace a tidy pass rewrites (`transforms.text`): runs of two or more, and any
-# whitespace or control character other than a plain space.
-ODD_SPACE = r"[\s\p{Cc}\p{Cf}]{2,}|[^\S ]|[\p{Cc}\p{Cf}]"
-KEY_CHARS = 120
-HEAD_CHARS = 160  # the quote's first characters hold its first 120 letters and digits
 
 
 def quote_key(quote: pl.Expr) -> pl.Expr:
-    """Lower-case letters and digits of the quote's head: spaces removed by a literal
-    replace first, the cheapest way measured."""
-    return (
-        quote.str.slice(0, HEAD_CHARS)
-        .str.to_lowercase()
-        .str.replace_all(" ", "", literal=True)
-        .str.replace_all(r"[^\p{L}\p{N}]+", "")
-        .str.slice(0, KEY_CHARS)
-    )
+    """The transform's quote key, from the quote's head (`transforms.text`)."""
+    return quote_head_letters(quote).str.slice(0, QUOTE_KEY_CHARS)
 
 
 def required_strings(raw: pl.DataFrame) -> pl.DataFrame:
@@ -69,18 +58,11 @@ def required_strings(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def stable_ids(keys: pl.DataFrame) -> pl.DataFrame:
-    """MD5 of every natural key in DuckDB, over both cores."""
-    views = keys.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - read by DuckDB
-    with duckdb.connect() as connection:
-        return connection.sql("SELECT substr(md5(natural_key), 1, 16) AS id FROM views").pl()
-
-
 def measure(raw: pl.DataFrame, repeats: int = 5) -> dict[str, Any]:
     """Median wall times of the cast-only pass and of the floor's parts, over `raw`."""
     cast_s = _median_seconds(lambda: cast_only(raw), repeats)
     strings_s = _median_seconds(lambda: required_strings(raw), repeats)
-    keys = required_strings(raw).select("natural_key")
+    keys = required_strings(raw).get_column("natural_key")
     ids_s = _median_seconds(lambda: stable_ids(keys), repeats)
     floor_s = cast_s + strings_s + ids_s
     return {
@@ -95,12 +77,7 @@ def measure(raw: pl.DataFrame, repeats: int = 5) -> dict[str, Any]:
 
 
 def _median_seconds(work: Callable[[], object], repeats: int) -> float:
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+    return statistics.median(repeated(work, repeats)[1])
 
 
 def main() -> int:

@@ -33,7 +33,7 @@ def process_context() -> multiprocessing.context.ForkServerContext:
 def start_forkserver() -> None:
     """Start the forkserver now. It imports the stages in the background (0.3-0.45 s,
     measured) while the run lists its pages, instead of the first worker waiting for it."""
-    process_context()
+    process_context()  # sets what the forkserver preloads, before it starts
     with _main_module_not_rerun():
         forkserver.ensure_running()
 

@@ -14,7 +14,7 @@ _BLOCK_TAG = r"(?i)<(?:br|/?p|/?div|/?li)\b[^<>]{0,200}>"
 _TAG = r"<[^<>]{0,200}>"
 # Runs of two or more spaces, and any whitespace or control character other than a plain
 # space; matching single spaces too would rewrite every word gap for nothing.
-_ODD_SPACE = r"[\s\p{Cc}\p{Cf}]{2,}|[^\S ]|[\p{Cc}\p{Cf}]"
+ODD_SPACE = r"[\s\p{Cc}\p{Cf}]{2,}|[^\S ]|[\p{Cc}\p{Cf}]"
 _LANGUAGE_NOTE = (
     r"\s*\[(Full [Rr]eview in [^\[\]]{1,40})\](?:\s*\[Full [Rr]eview in [^\[\]]{1,40}\])*\s*$"
 )
@@ -75,7 +75,7 @@ def _tidied(text: pl.Expr, *, tags: bool, entities: bool) -> pl.Expr:
         text = text.str.replace_all(_BLOCK_TAG, " ").str.replace_all(_TAG, "")
     if entities:
         text = text.str.replace_many(*_entity_table())
-    return text.str.replace_all(_ODD_SPACE, " ").str.strip_chars(" ")
+    return text.str.replace_all(ODD_SPACE, " ").str.strip_chars(" ")
 
 
 def _any_contains(frame: pl.DataFrame, column: str, marker: str) -> bool:
