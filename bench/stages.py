@@ -350,7 +350,7 @@ def direct(config: Config) -> dict:
     """The same stages as the flow, called directly: the yardstick for Prefect's overhead."""
     from expectations.validate import validate_batch
     from flows import stages
-    from flows.pipeline import chunk
+    from flows.pipeline import batch_sizes, chunk
     from flows.sources import resolve_sources
     from warehouse.load import LoadBatch, RunRecord, load_run
     from warehouse.publish import writing
@@ -360,7 +360,7 @@ def direct(config: Config) -> dict:
     started = time.perf_counter()
     resolved = resolve_sources([config["corpus"]])
     pages, _ = stages.local_pages(resolved.files, {})
-    chunks = chunk(pages, config["batch_size"])
+    chunks = chunk(pages, batch_sizes(len(pages), config["batch_size"]))
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
         batches = list(pool.map(_stage, chunks, range(len(chunks)), [str(work)] * len(chunks)))
     reviews, quarantine = stages.read_staged(batches)

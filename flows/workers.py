@@ -50,7 +50,7 @@ def start_process(target: Callable[..., object], *args: object) -> BaseProcess:
 def worker_pool(workers: int | None = None) -> Iterator[str]:
     """A pool of worker processes for the block; yields the key tasks look it up by."""
     key = uuid.uuid4().hex
-    count = workers or os.cpu_count() or 1
+    count = workers or worker_count()
     with ProcessPoolExecutor(max_workers=count, mp_context=process_context()) as pool:
         with _main_module_not_rerun():
             _start_workers(pool, count)
@@ -59,6 +59,11 @@ def worker_pool(workers: int | None = None) -> Iterator[str]:
             yield key
         finally:
             del _POOLS[key]
+
+
+def worker_count() -> int:
+    """How many worker processes a pool starts by default: one per core."""
+    return os.cpu_count() or 1
 
 
 def pool(key: str | None) -> Executor | None:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from flows.pipeline import PROCESSES_FROM_PAGES
+from flows.pipeline import MAX_BATCHES, PROCESSES_FROM_PAGES, batch_sizes, chunk
 from flows.workers import pool, worker_pool
 
 
@@ -54,3 +54,34 @@ def test_a_run_with_pages_for_worker_processes_starts_their_forkserver_before_pa
     assert forkserver_started("processes", 1)
     assert not forkserver_started("auto", PROCESSES_FROM_PAGES - 1)
     assert not forkserver_started("threads", PROCESSES_FROM_PAGES)
+
+
+def test_batches_cover_every_page_once_in_order():
+    for pages, size, workers in [
+        (0, None, 2),
+        (1, None, 2),
+        (120, None, 1),
+        (1_000, 300, 2),
+        (7_999, None, 2),
+        (71_628, None, 2),
+        (71_628, None, 4),
+    ]:
+        sizes = batch_sizes(pages, size, workers)
+        batches = chunk(list(range(pages)), sizes)
+        assert [len(batch) for batch in batches] == sizes
+        assert [page for batch in batches for page in batch] == list(range(pages))
+        assert len(sizes) <= MAX_BATCHES or size is not None
+
+
+def test_last_batches_shrink_so_workers_finish_together():
+    sizes = batch_sizes(71_628, workers=2)
+    assert len(sizes) == MAX_BATCHES
+    full, *tail = sizes[-5:]
+    assert max(sizes[:-4]) - min(sizes[:-4]) <= 1  # equal, but for rounding
+    assert [round(full / part) for part in tail] == [2, 2, 4, 4]
+
+
+def test_equal_batches_when_one_worker_or_a_size_is_asked_for():
+    assert set(batch_sizes(71_628, workers=1)[:-1]) == {1791}
+    assert batch_sizes(71_628, size=250, workers=2)[:-1] == [250] * 286
+    assert batch_sizes(120, workers=2) == [50, 50, 20]  # too small to taper
