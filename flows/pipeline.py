@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
@@ -38,7 +39,7 @@ from flows.artifacts import publish_run_artifacts
 from flows.pages import PageRef
 from flows.workers import pool, start_forkserver, worker_count, worker_pool
 from reviewhouse.settings import Paths
-from warehouse.load import LoadBatch, RunRecord, load_run, record_failed_run
+from warehouse.load import LoadBatch, RunRecord, load_while_validating, record_failed_run
 from warehouse.publish import writing
 from warehouse.queries import reviews_from_pages
 
@@ -64,7 +65,6 @@ class ValidatedBatch:
 
     directory: str
     reviews_paths: tuple[str, ...]
-    raw_paths: tuple[str, ...]
     reviews_quarantined: int
     batch_failures: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)
@@ -202,7 +202,6 @@ def validate(
     return ValidatedBatch(
         directory=str(directory),
         reviews_paths=reviews_paths,
-        raw_paths=tuple(path for batch in batches for path in batch.raw_paths),
         reviews_quarantined=report.quarantine.height,
         batch_failures=report.batch_failures,
         warnings=report.warnings,
@@ -214,31 +213,59 @@ def validate(
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
 def load(
-    validated: ValidatedBatch, *, warehouse: str, run: RunRecord, writer_limit: str | None = None
+    validation: PrefectFuture[ValidatedBatch],
+    raw_paths: tuple[str, ...],
+    *,
+    warehouse: str,
+    run: RunRecord,
+    writer_limit: str | None = None,
 ) -> RunRecord:
+    """Load the run: its raw layer while `validation` runs, the rest once the batch passed;
+    after a failed validation, only the run's record, quarantine and results."""
     started = time.perf_counter()
-    # DuckDB reads the Parquet files itself: the batch never passes through Python memory.
-    frames = {path.stem: [str(path)] for path in Path(validated.directory).glob("*.parquet")}
-    results = {"validation_results": frames["validation_results"]}
+
+    def validated_batch() -> LoadBatch | None:
+        validated = validation.result()
+        record_validation(run, validated)
+        if validated.batch_failures:
+            return None
+        frames = _validated_frames(validated)
+        return LoadBatch(
+            reviews=list(validated.reviews_paths),
+            movies=frames["movies"],
+            critics=frames["critics"],
+            publications=frames["publications"],
+            quarantine=frames["quarantine"],
+            pages_seen=frames["pages_seen"],
+            extra_tables={"validation_results": frames["validation_results"]},
+        )
+
     with writer_slot(writer_limit), writing(warehouse) as con:
         # opening the writer: waiting for the lock and, when publishing by copy, the copy
         run.stage_seconds["open_writer"] = round(time.perf_counter() - started, 3)
         run.ended_at = datetime.now(UTC)
-        if validated.batch_failures:
+        if load_while_validating(con, list(raw_paths), run, validated_batch) is None:
+            frames = _validated_frames(validation.result())
+            results = {"validation_results": frames["validation_results"]}
             record_failed_run(con, run, frames["quarantine"], results)
-        else:
-            batch = LoadBatch(
-                reviews=list(validated.reviews_paths),
-                movies=frames["movies"],
-                critics=frames["critics"],
-                publications=frames["publications"],
-                quarantine=frames["quarantine"],
-                pages_seen=frames["pages_seen"],
-                raw=list(validated.raw_paths),
-                extra_tables=results,
-            )
-            load_run(con, batch, run)
     return run
+
+
+def record_validation(run: RunRecord, validated: ValidatedBatch) -> None:
+    """What validation found, into the run's record."""
+    run.stage_seconds["validate"] = round(validated.seconds, 3)
+    run.reviews_quarantined = validated.reviews_quarantined
+    run.warnings = validated.warnings
+    run.report_path = validated.report_path
+    run.status = "failed" if validated.batch_failures else "completed"
+    if validated.batch_failures:
+        run.error_summary = "; ".join(validated.batch_failures)
+
+
+def _validated_frames(validated: ValidatedBatch) -> dict[str, list[str]]:
+    """The validate task's Parquet files by table; DuckDB reads them itself, so the batch
+    never passes through Python memory."""
+    return {path.stem: [str(path)] for path in Path(validated.directory).glob("*.parquet")}
 
 
 def writer_slot(limit: str | None) -> contextlib.AbstractContextManager[object]:
@@ -373,6 +400,7 @@ def process(
 ) -> RunRecord | State:
     """Parse, transform, validate and load what `intake` holds; record the run either way."""
     logger = get_run_logger()
+    validation: PrefectFuture[ValidatedBatch] | None = None
     try:
         started = time.perf_counter()
         _import_in_background(VALIDATION_MODULE)
@@ -398,8 +426,8 @@ def process(
         run.pages_read = intake.pages_read
         run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
         run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
-
-        validated = validate(
+        run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
+        validation = validate.submit(
             quote(batches),
             quote(intake.fetched),
             intake.skipped_facts,
@@ -409,16 +437,19 @@ def process(
             staging_dir=str(staging_dir),
             settings=options.validation,
         )
-        run.stage_seconds["validate"] = round(validated.seconds, 3)
-        run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
-        run.reviews_quarantined = validated.reviews_quarantined
-        run.warnings = validated.warnings
-        run.report_path = validated.report_path
-        run.status = "failed" if validated.batch_failures else "completed"
-        if validated.batch_failures:
-            run.error_summary = "; ".join(validated.batch_failures)
-        run = load(validated, warehouse=location, run=run, writer_limit=options.writer_limit)
+        raw_paths = tuple(path for batch in batches for path in batch.raw_paths)
+        # quoted: the load starts now, and waits for the validation itself
+        run = load(
+            quote(validation),
+            raw_paths,
+            warehouse=location,
+            run=run,
+            writer_limit=options.writer_limit,
+        )
+        validated = validation.result()
     finally:
+        if validation is not None:
+            validation.wait()  # it reads the staging files until it is done
         shutil.rmtree(staging_dir, ignore_errors=True)
         _remove_if_empty(paths.staging_dir)
 

@@ -6,9 +6,10 @@ transaction: a failure anywhere rolls back everything the run wrote.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,12 +108,51 @@ def run_script(
 
 def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
     """Upsert the batch and record the run, in one transaction."""
+    counts = _load(con, run, batch.raw, lambda: batch, share=False)
+    assert counts is not None  # a batch in hand is never refused
+    return counts
+
+
+def load_while_validating(
+    con: duckdb.DuckDBPyConnection,
+    raw: Table | None,
+    run: RunRecord,
+    validated: Callable[[], LoadBatch | None],
+) -> LoadCounts | None:
+    """`load_run` for a run whose batch is still being validated: the raw layer goes in
+    first, on one thread, while `validated` waits for the batch that passed; then the rest.
+    All in one transaction: when `validated` returns None (the batch failed) or raises,
+    nothing of the run is kept, and None is returned.
+
+    The raw layer does not depend on what validation decides, and inserting it took as long
+    as validating; on one thread, it leaves validation a core of its own.
+    """
+    return _load(con, run, raw, validated, share=True)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    run: RunRecord,
+    raw: Table | None,
+    validated: Callable[[], LoadBatch | None],
+    *,
+    share: bool,
+) -> LoadCounts | None:
     started = time.perf_counter()
-    now = datetime.now(UTC)
-    params = {"run_id": run.run_id, "now": now}
     con.execute("BEGIN TRANSACTION")
     registered: list[str] = []
     try:
+        if raw is not None and not _is_empty(raw):
+            registered.append(_register(con, "batch_raw", raw))
+            with _sharing(con, share):
+                run_script(con, read_sql("sql/load_layers.sql"), {"run_id": run.run_id})
+            run.stage_seconds["load_raw"] = round(time.perf_counter() - started, 3)
+        batch = validated()
+        if batch is None:
+            con.execute("ROLLBACK")
+            return None
+        started = time.perf_counter()
+        params = {"run_id": run.run_id, "now": datetime.now(UTC)}
         for name in ("reviews", "movies", "critics", "publications"):
             registered.append(_register(con, f"batch_{name}", getattr(batch, name)))
         staged = _row_count(con, "SELECT count(*) FROM batch_reviews", {})
@@ -123,9 +163,6 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -
         if batch.pages_seen is not None and not _is_empty(batch.pages_seen):
             registered.append(_register(con, "batch_pages_seen", batch.pages_seen))
             run_script(con, read_sql("sql/merge_pages.sql"), params)
-        if batch.raw is not None and not _is_empty(batch.raw):
-            registered.append(_register(con, "batch_raw", batch.raw))
-            run_script(con, read_sql("sql/load_layers.sql"), params)
         _append(con, "quarantine", batch.quarantine)
         for table, frame in batch.extra_tables.items():
             _append(con, table, frame)
@@ -141,6 +178,21 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -
         for name in registered:
             con.unregister(name)
     return counts
+
+
+@contextlib.contextmanager
+def _sharing(con: duckdb.DuckDBPyConnection, share: bool) -> Iterator[None]:
+    """When `share`: DuckDB on one thread for the block, leaving the validation running
+    beside it a core of its own."""
+    if not share:
+        yield
+        return
+    (threads,) = con.execute("SELECT current_setting('threads')").fetchone() or (None,)
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute("SET threads = $threads", {"threads": threads})
 
 
 def record_failed_run(

@@ -84,11 +84,15 @@ def test_bad_input_is_quarantined_and_the_good_still_loads(pages_dir, warehouse_
 def test_a_failed_batch_loads_nothing_and_changes_nothing(pages_dir, warehouse_path):
     ingest([SEED_PAGE], warehouse_path)
     before = reviews(warehouse_path)
+    raw_query = "SELECT source_url, count(*), min(run_id) FROM raw_reviews GROUP BY ALL"
+    with reading(warehouse_path) as con:
+        raw_before = table(con, raw_query)
     run = ingest([pages_dir], warehouse_path, max_quarantined_share=0.01)
     assert run.status == "failed"
     assert "too many rows quarantined" in (run.error_summary or "")
     assert reviews(warehouse_path) == before
     with reading(warehouse_path) as con:
+        assert table(con, raw_query) == raw_before  # the raw layer went in, and was rolled back
         runs = table(con, "SELECT status, reviews_loaded FROM etl_runs ORDER BY started_at")
         failed_results = table(
             con, "SELECT suite, reason FROM validation_results WHERE NOT success AND tier = 'batch'"

@@ -11,7 +11,7 @@ from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from transforms.normalize import normalize_reviews
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRecord, load_run, load_while_validating
 from warehouse.publish import reading, writing
 
 
@@ -171,3 +171,47 @@ def test_staging_view_shows_each_review_with_its_natural_keys(warehouse_path):
         "review_id", "movie_key", "critic_key", "publication_key", "quote", pl.lit("run-1")
     )
     assert rows == expected.rows()
+
+
+SETTINGS = "SELECT current_setting('threads')"
+
+
+def test_the_raw_layer_goes_in_while_validating_and_out_again_if_the_batch_fails(
+    warehouse_path,
+):
+    seed, other = SEED_PAGE, sorted(DEMO_PAGES.glob("night_ferry*.txt"))[0]
+    load_with_raw(warehouse_path, parsed_records(seed), "run-1")
+    before, raw_before = snapshot(warehouse_path), raw_rows(warehouse_path)
+    raw = parsed_records(seed, other)
+    seen_while_validating: list[tuple] = []
+
+    def failed_validation(con) -> None:
+        seen_while_validating.extend(table(con, "SELECT count(*) FROM raw_reviews"))
+        seen_while_validating.extend(table(con, SETTINGS))
+
+    def raising_validation() -> None:
+        raise RuntimeError("validation crashed")
+
+    with writing(warehouse_path) as con:
+        settings = table(con, SETTINGS)
+        assert (
+            load_while_validating(con, raw, run_record("run-2"), lambda: failed_validation(con))
+            is None
+        )
+        assert table(con, SETTINGS) == settings  # restored
+        with pytest.raises(RuntimeError, match="validation crashed"):
+            load_while_validating(con, raw, run_record("run-3"), raising_validation)
+    # the raw layer of both pages was in place before validation answered, and DuckDB had
+    # its settings back
+    assert seen_while_validating == [(raw.height,), *settings]
+    assert (snapshot(warehouse_path), raw_rows(warehouse_path)) == (before, raw_before)
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT run_id FROM etl_runs") == [("run-1",)]
+
+    # a batch that passes: raw layer and reviews in one go
+    batch = batch_of(normalize_reviews(raw))
+    with writing(warehouse_path) as con:
+        counts = load_while_validating(con, raw, run_record("run-4"), lambda: batch)
+    assert counts is not None
+    assert counts.new == normalize_reviews(raw).height - 20
+    assert len(raw_rows(warehouse_path)) == raw.height
