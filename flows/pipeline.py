@@ -50,7 +50,7 @@ LOGGED_PROBLEMS = 20  # quarantine rows named one by one in the run's log
 class Intake:
     """What a run has to parse, and what was settled before parsing."""
 
-    pages: list[PageRef] = field(default_factory=list)
+    pages: list[PageRef | str] = field(default_factory=list)  # a path: see `local_pages`
     datasets: list[tuple[Path, str | None]] = field(default_factory=list)  # (file, hash loaded)
     movies: pl.DataFrame | None = None  # titles from companion movies tables
     fetched: stages.FetchResult = field(default_factory=stages.FetchResult.empty)
@@ -533,7 +533,7 @@ def _tapered(pages: int, count: int, workers: int) -> list[int]:
     return [end - start for start, end in zip([0, *ends], ends, strict=False)]
 
 
-def chunk(pages: list[PageRef], sizes: list[int]) -> list[list[PageRef]]:
+def chunk(pages: list[PageRef | str], sizes: list[int]) -> list[list[PageRef | str]]:
     """`pages` cut into consecutive batches of `sizes` pages."""
     starts = [0, *itertools.accumulate(sizes)]
     return [pages[start : start + size] for start, size in zip(starts, sizes, strict=False)]

@@ -158,7 +158,7 @@ def fetch_pages(
 
 def local_pages(
     paths: list[str], known: dict[str, KnownFile]
-) -> tuple[list[PageRef], pl.DataFrame]:
+) -> tuple[list[PageRef | str], pl.DataFrame]:
     """Pages to parse, and facts for the files left alone because their size and
     modification time match the version already loaded (like `make`).
 
@@ -166,9 +166,15 @@ def local_pages(
     its `.url` to learn its address (over 71,628 unchanged files: 0.93 s instead of 1.3 s,
     measured). The `.url`'s own modification time and its existence are part of the
     version, so a page given a new address, or losing its address, is read again.
+
+    When the warehouse knows no files at all, every page is new and stays a path: the worker
+    that parses it reads its `stat` and `.url` (see `stage_batch`), on every core, instead
+    of this process before parsing can start (71,628 files: 1.2-1.6 s, measured).
     """
+    if not known:
+        return list(paths), pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
     by_path = {before.body_path: before for before in known.values() if before.body_path}
-    to_parse: list[PageRef] = []
+    to_parse: list[PageRef | str] = []
     skipped: list[dict] = []
     for path in paths:
         version = file_version(path)

@@ -7,13 +7,13 @@ import pickle
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from flows.fetch.store import content_hash
-from flows.pages import PageRef, read_body
+from flows.pages import PageRef, file_page, read_body
 from flows.stages.problems import page_problem
 from parsers import ParseError, decode_body, parse_page
 from parsers.records import RAW_SCHEMA, REVIEW_COLUMNS, RawReview
@@ -170,10 +170,12 @@ def _read_ahead(path: str) -> None:
 
 
 def stage_batch(
-    pages: list[PageRef], *, batch_number: int, staging_dir: Path, run_id: str
+    pages: list[PageRef | str], *, batch_number: int, staging_dir: Path, run_id: str
 ) -> StagedBatch:
-    """Parse and transform one batch of pages into Parquet files under `staging_dir`."""
+    """Parse and transform one batch of pages into Parquet files under `staging_dir`. A
+    page given as a path is a saved file read for the first time (`local_pages`)."""
     started = time.perf_counter()
+    pages = [page if isinstance(page, PageRef) else saved_page(page) for page in pages]
     parsed = parse_pages(pages, run_id)
     reviews = normalize_reviews(parsed.raw)
     staging_dir.mkdir(parents=True, exist_ok=True)
@@ -197,7 +199,16 @@ def stage_batch(
     )
 
 
-def save_pages(pages: list[PageRef], path: Path) -> str:
+def saved_page(path: str) -> PageRef:
+    """`file_page`, for a file that may be gone since it was listed: reading it then fails,
+    and is reported, in its turn."""
+    try:
+        return file_page(path)
+    except OSError:
+        return PageRef(Path(path).resolve().as_uri(), path, datetime.now(UTC))
+
+
+def save_pages(pages: list[PageRef | str], path: Path) -> str:
     """Write a batch's page list for `stage_batch_file`; returns the file's path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))

@@ -6,6 +6,8 @@ import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+
 from flows import stages
 from flows.pages import PageRef, file_page
 from flows.stages.parse import raw_records
@@ -89,3 +91,30 @@ def test_raw_records_put_each_page_beside_its_own_reviews_numbered_from_zero():
     assert raw.get_column("critic_name").to_list() == ["A. Critic", "B. Critic", None]
     assert raw.get_column("movie_year").to_list() == [None, None, 2005]
     assert raw_records([], []).schema == RAW_SCHEMA
+
+
+def test_a_page_given_as_a_path_is_read_as_its_saved_file_and_a_vanished_one_reported(
+    tmp_path,
+):
+    saved = tmp_path / "saved.html"
+    saved.write_bytes((DEMO / "static_bloom_2022_reviews.html").read_bytes())
+    saved.with_suffix(".url").write_text("https://www.rottentomatoes.com/m/static_bloom/reviews\n")
+    gone = tmp_path / "gone.html"
+    as_paths = stages.stage_batch(
+        [str(saved), str(gone)], batch_number=0, staging_dir=tmp_path / "a", run_id="test"
+    )
+    as_refs = stages.stage_batch(
+        [file_page(saved)], batch_number=0, staging_dir=tmp_path / "b", run_id="test"
+    )
+    assert (as_paths.pages_parsed, as_paths.pages_failed) == (1, 1)
+    assert as_paths.reviews_parsed == as_refs.reviews_parsed > 0
+    facts, facts_from_refs = (
+        pl.read_parquet(batch.facts_paths[0]).drop("fetched_at") for batch in (as_paths, as_refs)
+    )
+    assert facts.equals(facts_from_refs)  # the same page, the same address and version
+    assert facts.get_column("url").to_list() == [
+        "https://www.rottentomatoes.com/m/static_bloom/reviews"
+    ]
+    (problem,) = pl.read_parquet(as_paths.quarantine_paths[0]).iter_rows(named=True)
+    assert problem["source_url"] == gone.resolve().as_uri()
+    assert problem["reason"].startswith("cannot read page")
