@@ -1,11 +1,12 @@
 """Worker processes for the CPU-bound parse/transform fan-out.
 
 Prefect's tasks stay the unit of work (one per batch, visible in the UI); with the
-`processes` runner each task hands its batch to a pool of worker processes, one per core,
-started once per run. Workers come from a `forkserver` that has already imported the stages,
-so starting one costs a fork, not an interpreter and a Prefect import, and no worker inherits
-the flow's threads. (Prefect's own ProcessPoolTaskRunner spawns an interpreter per worker and
-runs the task engine in it: about 80 ms of overhead per task and seconds per run, measured.)
+`processes` runner the batches go, in order, to a pool of worker processes, one per core,
+started once per run, and each task waits for its own. Workers come from a `forkserver` that
+has already imported the stages, so starting one costs a fork, not an interpreter and a
+Prefect import, and no worker inherits the flow's threads. (Prefect's own
+ProcessPoolTaskRunner spawns an interpreter per worker and runs the task engine in it: about
+80 ms of overhead per task and seconds per run, measured.)
 """
 
 from __future__ import annotations
