@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
-from flows.pipeline import MAX_BATCHES, PROCESSES_FROM_PAGES, batch_sizes, chunk
+from flows.pipeline import (
+    MAX_BATCHES,
+    PROCESSES_FROM_PAGES,
+    _import_in_background,
+    batch_sizes,
+    chunk,
+)
 from flows.workers import pool, worker_pool
 
 
@@ -85,3 +92,19 @@ def test_equal_batches_when_one_worker_or_a_size_is_asked_for():
     assert set(batch_sizes(71_628, workers=1)[:-1]) == {1791}
     assert batch_sizes(71_628, size=250, workers=2)[:-1] == [250] * 286
     assert batch_sizes(120, workers=2) == [50, 50, 20]  # too small to taper
+
+
+def test_validation_is_imported_in_the_background_at_the_lowest_priority(tmp_path, monkeypatch):
+    (tmp_path / "priority_probe.py").write_text(
+        "import os, threading\nNICE = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    _import_in_background("priority_probe")
+    for thread in threading.enumerate():
+        if thread.name == "import priority_probe":
+            thread.join()
+    probe = sys.modules.pop("priority_probe")
+    lowest = 19 if sys.platform == "linux" else before  # elsewhere a thread has no priority
+    assert lowest == probe.NICE
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the flow itself keeps its priority
