@@ -121,8 +121,8 @@ def ingest_reviews(
     )
     resolved = resolve_sources(sources)
     known_web, known_files = _known(None if force else known_pages(location))
-    loaded_paths = {known.body_path for known in known_files.values()}
-    prepare_workers(options, sum(1 for path in resolved.files if path not in loaded_paths))
+    local, skipped = stages.local_pages(resolved.files, known_files)
+    prepare_workers(options, len(local))
     started = time.perf_counter()
     fetched = fetch(
         resolved.urls,
@@ -143,7 +143,6 @@ def ingest_reviews(
         run_id=run.run_id,
     )
     run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
-    local, skipped = stages.local_pages(resolved.files, known_files)
     review_datasets, movies = _split_datasets(resolved.datasets)
     intake = Intake(
         pages=[*fetched.pages, *local],

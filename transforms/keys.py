@@ -23,8 +23,9 @@ def stable_ids(keys: pl.Series) -> pl.Series:
     """
     # Arrow string views, which DuckDB reads as they are: the default Arrow export copies
     # every key into a new buffer first.
-    frame = pl.DataFrame({"natural_key": keys})
-    views = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - read by DuckDB
+    views = pl.DataFrame({"natural_key": keys}).to_arrow(  # noqa: F841 - read by DuckDB
+        compat_level=pl.CompatLevel.newest()
+    )
     hashed = (
         _hasher().sql(f"SELECT substr(md5(natural_key), 1, {KEY_HEX_DIGITS}) AS id FROM views").pl()
     )
