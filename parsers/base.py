@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from parsers.records import RawReview
+from parsers.records import RawReview, RawScorecard
 
 
 class ParseError(Exception):
@@ -33,6 +33,7 @@ class ParsedPage:
     page_number: int | None = None
     page_count: int | None = None
     next_urls: tuple[str, ...] = field(default_factory=tuple)
+    scorecard: RawScorecard | None = None  # the site's own scores for the title, if stated
 
 
 class PageParser(Protocol):
