@@ -126,6 +126,25 @@ def page_movie(text: str) -> tuple[str | None, int | None]:
     return movie_from_title(title)
 
 
+def load_json(text: str) -> Any:
+    """`json.loads` (control characters allowed in strings, as pages write them) that
+    raises `ValueError` for every unreadable document, too-deep nesting included.
+
+    The decoder recurses once per level, so JSON nested about a thousand deep raises
+    `RecursionError`; any crawled page can be written that way, and to the parsers it is
+    just broken JSON.
+
+    >>> load_json("[" * 100_000 + "]" * 100_000)
+    Traceback (most recent call last):
+    ...
+    ValueError: JSON nested too deeply to read
+    """
+    try:
+        return json.loads(text, strict=False)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read") from None
+
+
 def json_ld(text: str) -> list[Any]:
     """Every JSON-LD document on the page that parses; broken blocks are skipped."""
     documents = []
@@ -133,7 +152,7 @@ def json_ld(text: str) -> list[Any]:
         if not payload.strip():
             continue
         try:
-            documents.append(json.loads(payload, strict=False))
+            documents.append(load_json(payload))
         except ValueError:
             continue
     return documents

@@ -8,18 +8,19 @@ is not a score but the page's fresh/rotten call (Rotten Tomatoes' convention).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from parsers.base import ParsedPage, ParseError
-from parsers.html import as_text, first_of, json_ld
+from parsers.html import as_text, first_of, json_ld, load_json
 from parsers.records import RawReview
 from parsers.urls import absolute, movie_slug
 
 _YEAR = re.compile(r"\b((?:18|19|20)\d{2})\b")
 _REVIEW_TYPES = {"Review", "CriticReview"}
+# Where reviews nest inside other nodes, in the order they are looked at.
+_NESTING_KEYS = ("@graph", "review", "reviews", "mainEntity", "itemListElement", "item")
 
 
 class SchemaOrgParser:
@@ -45,7 +46,7 @@ class SchemaOrgParser:
 def _documents(text: str) -> list[Any]:
     if text.lstrip()[:1] in "{[":
         try:
-            return [json.loads(text, strict=False)]
+            return [load_json(text)]
         except ValueError as error:
             raise ParseError(f"not valid JSON: {error}", layout=SchemaOrgParser.layout) from None
     return json_ld(text)
@@ -66,21 +67,27 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _review_nodes(
-    node: Any, reviewed: dict[str, Any] | None
+    document: Any, reviewed: dict[str, Any] | None
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    if isinstance(node, list):
-        for child in node:
-            yield from _review_nodes(child, reviewed)
-        return
-    if not isinstance(node, dict):
-        return
-    if _types(node) & _REVIEW_TYPES:
-        item = node.get("itemReviewed")
-        yield node, item if isinstance(item, dict) else reviewed
-        return
-    for key in ("@graph", "review", "reviews", "mainEntity", "itemListElement", "item"):
-        if key in node:
-            yield from _review_nodes(node[key], node if "@type" in node else reviewed)
+    """Every Review node with the item it reviews, in document order.
+
+    Walked with a stack rather than by recursion: a hostile page can nest `@graph` or
+    `review` as deep as the JSON decoder allows, which a recursive walk would not survive.
+    """
+    stack: list[tuple[Any, dict[str, Any] | None]] = [(document, reviewed)]
+    while stack:
+        node, reviewed = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, reviewed) for child in reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if _types(node) & _REVIEW_TYPES:
+            item = node.get("itemReviewed")
+            yield node, item if isinstance(item, dict) else reviewed
+            continue
+        owner = node if "@type" in node else reviewed
+        stack.extend((node[key], owner) for key in reversed(_NESTING_KEYS) if key in node)
 
 
 def _review(node: dict[str, Any], item: dict[str, Any] | None, page_url: str) -> RawReview:
