@@ -4,21 +4,69 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Literal
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-_MOVIE_SLUG = re.compile(r"/m/([A-Za-z0-9_.\-]+)")
+# Where a Rotten Tomatoes URL names its title, tried in order; one capture group each.
+# A TV season is named with its show and season (`tv/<show>/s01`) because its reviews,
+# unlike a movie's, belong to the season, not to the show.
+RT_SLUG_PATTERNS: tuple[str, ...] = (
+    r"/(tv/[A-Za-z0-9_.\-]+/s\d{1,3})(?![A-Za-z0-9_])",
+    r"/m/([A-Za-z0-9_.\-]+)",
+)
+_RT_SLUGS = tuple(re.compile(pattern) for pattern in RT_SLUG_PATTERNS)
+
+RT_API_PATH = "/napi/rtcf/v1/"
+RtApiKind = Literal["movies", "tv/seasons", "tv/episodes"]
+RT_API_KINDS: tuple[str, ...] = ("movies", "tv/seasons", "tv/episodes")
+_RT_API_QUERY = "pageCount=20&topOnly=false&type=critic&verified=false"
 
 
 def movie_slug(url: str | None) -> str | None:
-    """The Rotten Tomatoes movie slug in a URL or link path.
+    """The Rotten Tomatoes title a URL or link path names: a movie's slug, or
+    `tv/<show>/sNN` for a TV season; lower-cased.
 
     >>> movie_slug("https://www.rottentomatoes.com/m/the_departed/reviews?page=2")
     'the_departed'
+    >>> movie_slug("https://www.rottentomatoes.com/tv/The_Bear/s01/reviews")
+    'tv/the_bear/s01'
+    >>> movie_slug("https://www.rottentomatoes.com/tv/the_bear") is None
+    True
     """
     if not url:
         return None
-    match = _MOVIE_SLUG.search(url)
-    return match.group(1).lower() if match else None
+    for pattern in _RT_SLUGS:
+        if match := pattern.search(url):
+            return match.group(1).lower()
+    return None
+
+
+def is_rt_api_url(url: str) -> bool:
+    """Whether `url` asks Rotten Tomatoes' current review API (on any host: a mirror or a
+    local stand-in serves the same paths).
+
+    >>> is_rt_api_url("http://127.0.0.1:8000/napi/rtcf/v1/movies/abc/reviews?after=x")
+    True
+    >>> is_rt_api_url("https://www.rottentomatoes.com/napi/movie/abc/criticsReviews/all")
+    False
+    """
+    return RT_API_PATH in urlsplit(url).path
+
+
+def rt_api_url(page_url: str, kind: RtApiKind, ems_id: str) -> str:
+    """The first page of the review API for the title `ems_id`, on the host of `page_url`.
+
+    >>> rt_api_url("https://www.rottentomatoes.com/m/matrix/reviews", "movies", "abc-1")
+    'https://www.rottentomatoes.com/napi/rtcf/v1/movies/abc-1/reviews?pageCount=20&topOnly=false&type=critic&verified=false'
+    >>> rt_api_url("http://127.0.0.1:8000/tv/the_bear/s01/reviews", "tv/seasons", "e-2")
+    'http://127.0.0.1:8000/napi/rtcf/v1/tv/seasons/e-2/reviews?pageCount=20&topOnly=false&type=critic&verified=false'
+    """
+    if kind not in RT_API_KINDS:
+        raise ValueError(f"unknown RT API kind {kind!r} (known: {', '.join(RT_API_KINDS)})")
+    if not is_web_url(page_url):
+        raise ValueError(f"not a web URL: {page_url!r}")
+    ems = quote(ems_id.strip(), safe="")
+    return f"{_origin(page_url)}{RT_API_PATH}{kind}/{ems}/reviews?{_RT_API_QUERY}"
 
 
 def is_web_url(url: str) -> bool:
