@@ -41,15 +41,40 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     declared = charset_of(body, content_type)
     if b"\x00" in head and not (declared or "").startswith("utf-16"):
         raise ParseError("binary content, not a text page")
-    if declared:
-        text = body.decode(declared, errors="replace")
-    else:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            # Windows-1252 is what browsers assume for undeclared legacy pages.
-            text = body.decode("cp1252", errors="replace")
+    text = body.decode(declared, errors="replace") if declared else _undeclared(body)
     return text.removeprefix("\ufeff")
+
+
+def _undeclared(body: bytes) -> str:
+    """Text of a page that names no charset: UTF-8 when it mostly is, else Windows-1252.
+
+    A page that is UTF-8 with a few bad bytes (a stray 0xFF, a cut-off character) stays
+    UTF-8, each bad sequence one U+FFFD: read as Windows-1252 instead, every accented letter
+    of the page would turn to mojibake (`CafÃ©`). The rule: UTF-8 when the page holds at
+    least as many valid multi-byte sequences as invalid ones. Windows-1252 text almost never
+    forms a valid multi-byte sequence by chance (that takes a letter like `Ã` followed by a
+    symbol from 0x80-0xBF, which is itself mojibake), while each of its accented letters is
+    an invalid one; so an undeclared legacy page with accents has many invalid sequences and
+    next to no valid ones, and falls back as browsers do.
+
+    >>> _undeclared(b"Backst\\xffge Caf\\xc3\\xa9") == "Backst\\N{REPLACEMENT CHARACTER}ge Café"
+    True
+    >>> _undeclared(b"Caf\\xe9 au lait")
+    'Café au lait'
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    # Each invalid sequence became one U+FFFD; a U+FFFD the page wrote itself is valid UTF-8.
+    invalid = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    multibyte = non_ascii - invalid
+    if multibyte > 0 and multibyte >= invalid:
+        return text
+    # Windows-1252 is what browsers assume for undeclared legacy pages.
+    return body.decode("cp1252", errors="replace")
 
 
 def _known_codec(name: str) -> str | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parsers import ParseError, decode_body
 
@@ -33,3 +35,44 @@ def test_empty_and_binary_bodies_are_parse_errors():
 
 def test_utf16_with_bom_is_text_not_binary():
     assert decode_body("Reviews".encode("utf-16")) == "Reviews"
+
+
+def test_one_stray_byte_leaves_an_undeclared_utf8_page_utf8():
+    # The failing case: one 0xFF in a UTF-8 page used to turn all of it into cp1252 mojibake.
+    body = "<html><title>Backstage Café</title><p>Crème brûlée, naïve.</p></html>".encode()
+    body = body.replace(b"Backstage", b"Backst\xffge")
+    text = decode_body(body)
+    assert "Café" in text
+    assert "Crème brûlée, naïve." in text
+    assert "Backst\ufffdge" in text
+    assert "Ã" not in text
+
+
+def test_a_cut_off_utf8_character_is_one_replacement_not_mojibake():
+    body = "Amélie — à la carte".encode() + "é".encode()[:1]
+    assert decode_body(body) == "Amélie — à la carte\ufffd"
+
+
+def test_a_real_cp1252_page_with_many_accents_is_still_cp1252():
+    text = (
+        "<html><title>Café Society</title><p>\u201cA naïve, bittersweet crème brûlée"
+        " of a film\u201d \u2014 Zoë Façade, Le Monde</p></html>"
+    )
+    assert decode_body(text.encode("cp1252")) == text
+
+
+def test_a_page_that_writes_the_replacement_character_itself_counts_it_as_valid():
+    # Two U+FFFD the page wrote itself are valid UTF-8 and outnumber one bad byte; the
+    # bad byte's own replacement is not counted as valid.
+    body = "\ufffd \ufffd".encode() + b" caf\xe9"
+    assert decode_body(body) == "\ufffd \ufffd caf\ufffd"
+
+
+@given(
+    st.text(st.characters(exclude_characters="\x00"), min_size=1).filter(
+        lambda s: any(ord(c) > 127 for c in s)
+    )
+)
+def test_valid_utf8_with_one_stray_byte_keeps_every_character(text: str):
+    body = text.encode() + b"\xff"
+    assert decode_body(body) == text.removeprefix("\ufeff") + "\ufffd"
