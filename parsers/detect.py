@@ -8,11 +8,13 @@ from parsers.review_row import ReviewRowParser
 from parsers.review_table_row import ReviewTableRowParser
 from parsers.rt_json_feed import RtJsonFeedParser
 from parsers.rt_movie_page import RtMoviePageParser
+from parsers.rt_review_card import RtReviewCardParser
 from parsers.schema_org import SchemaOrgParser
 
 # Most specific first: a review-row page may also carry JSON-LD, a movie page a legacy title.
 PARSERS: tuple[PageParser, ...] = (
     RtJsonFeedParser(),
+    RtReviewCardParser(),
     ReviewRowParser(),
     ReviewTableRowParser(),
     RtMoviePageParser(),
