@@ -2,9 +2,19 @@
 
 Absolute forms: `January 11, 2007`, `Jan 11, 2007`, `Sept. 5, 2010`, `11 January 2007`,
 `2007-01-11`, ISO timestamps with an offset (the date is taken as written, in the writer's
-own time zone) and US `01/11/2007`. Relative forms (`3 days ago`, `2d`, `yesterday`) are
-resolved against the time the page was fetched. A string that names no real day
-(`February 30, 2009`) gives NULL; validation turns that into a quarantined row.
+own time zone) and US `01/11/2007`. Forms resolved against the time the page was fetched
+(`fetched_at`, UTC; for a saved file, its modification time):
+
+* relative: `3 days ago`, `2d`, `5m` (minutes), `2h`, `5min`, `2hrs`, `3days`, `5 mins`,
+  `yesterday` -- the date that long before the fetch;
+* a month and day without a year, as today's Rotten Tomatoes writes dates earlier in the
+  year (`Mar 20`, `March 20`): in the fetch's year, or in the year before when that month
+  and day come after the fetch's (`Dec 28` fetched in April 2026 is 2025-12-28). The year is
+  chosen first; a day the chosen year does not have (`Feb 29` in 2026) gives NULL rather
+  than a guessed year.
+
+A string that names no real day (`February 30, 2009`) gives NULL; validation turns that
+into a quarantined row.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ _UNIT_CODES: dict[str, str] = {
 }
 _NAMED_DAYS: dict[str, str] = {"today": "0d", "just now": "0d", "now": "0d", "yesterday": "1d"}
 _LOOKS_RELATIVE = r"(?i)^\s*(?:\d+\s*[a-z]+(?:\s+ago)?|today|yesterday|just now|now)\s*$"
+_MONTH_DAY = r"^[A-Za-z]{3,9} \d{1,2}$"  # in canonical text: `Mar 20`, `March 20`
+_MONTH_DAY_FORMAT = "%B %d, %Y"  # chrono's %B also reads `Mar`
 
 
 def canonical_date_text(raw: pl.Expr) -> pl.Expr:
@@ -94,34 +106,73 @@ def relative_date(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
     return fetched_at.dt.offset_by(offset).dt.date()
 
 
+def month_day_date(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
+    """`Mar 20`, `March 20`: that day in the year of `fetched_at`, or in the year before
+    when that month and day come after the fetch's; NULL when the chosen year has no such
+    day (`Feb 29` outside leap years) or `raw` is not a month and day."""
+    text = canonical_date_text(raw)
+    month_day = pl.when(text.str.contains(_MONTH_DAY)).then(text)
+    # Read in a leap year, every real month and day exists; only month and day are used.
+    read = pl.concat_str(month_day, pl.lit(", 2000")).str.strptime(
+        pl.Date, _MONTH_DAY_FORMAT, strict=False
+    )
+    fetch_day = fetched_at.dt.date()
+    after_fetch_day = _month_and_day(read) > _month_and_day(fetch_day)
+    year = fetch_day.dt.year().cast(pl.Int32) - after_fetch_day.cast(pl.Int32)
+    return pl.concat_str(month_day, pl.lit(", "), year.cast(pl.String)).str.strptime(
+        pl.Date, _MONTH_DAY_FORMAT, strict=False
+    )
+
+
+def _month_and_day(day: pl.Expr) -> pl.Expr:
+    """`month * 100 + day`, which orders days within a year."""
+    return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+
+def dated_from_fetch(raw: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
+    """The date of the forms read against the fetch time: relative, or month and day."""
+    return pl.coalesce(relative_date(raw, fetched_at), month_day_date(raw, fetched_at))
+
+
 def review_date(raw: str = "date_raw", fetched_at: str = "fetched_at") -> pl.Expr:
     """The review date as `pl.Date`, NULL where `raw` names no real day (row by row)."""
     return pl.coalesce(
-        absolute_date(pl.col(raw)), relative_date(pl.col(raw), pl.col(fetched_at))
+        absolute_date(pl.col(raw)), dated_from_fetch(pl.col(raw), pl.col(fetched_at))
     ).alias("review_date")
 
 
 def with_review_date(
     frame: pl.DataFrame, raw: str = "date_raw", fetched_at: str = "fetched_at"
 ) -> pl.DataFrame:
-    """`frame` with `review_date`, the same values as `review_date()` computed fast: absolute
-    dates once per distinct string, relative ones only when the batch has any."""
+    """`frame` with `review_date`, the same values as `review_date()` computed fast:
+    absolute dates once per distinct string; the forms read against the fetch time (`2d`,
+    `Mar 20`) once per distinct (string, fetch time), and only for the rows that hold one."""
     dated = on_distinct(
         frame,
         [raw],
         lambda distinct: _absolute_dates(distinct, raw).with_columns(
-            _maybe_relative(raw).alias("_maybe_relative")
+            _needs_fetch_time(raw).alias("_needs_fetch_time")
         ),
     )
-    if dated.get_column("_maybe_relative").any():
-        dated = dated.with_columns(
-            pl.when(pl.col("_maybe_relative"))
-            .then(relative_date(pl.col(raw), pl.col(fetched_at)))
-            .otherwise(pl.col("review_date"))
-            .alias("review_date")
-        )
-    return dated.drop("_maybe_relative")
+    needs_fetch_time = dated.get_column("_needs_fetch_time")
+    dated = dated.drop("_needs_fetch_time")
+    if not needs_fetch_time.any():
+        return dated
+    rows = needs_fetch_time.arg_true()
+    resolved = on_distinct(
+        dated[rows].select(raw, fetched_at),
+        [raw, fetched_at],
+        lambda distinct: distinct.with_columns(
+            dated_from_fetch(pl.col(raw), pl.col(fetched_at)).alias("review_date")
+        ),
+    ).get_column("review_date")
+    return dated.with_columns(dated.get_column("review_date").clone().scatter(rows, resolved))
 
 
-def _maybe_relative(raw: str) -> pl.Expr:
-    return pl.col("review_date").is_null() & pl.col(raw).str.contains(_LOOKS_RELATIVE)
+def _needs_fetch_time(raw: str) -> pl.Expr:
+    """Whether a distinct string, unread on its own, may be a form read against the fetch
+    time (the regexes here are loose; the readings themselves decide)."""
+    return pl.col("review_date").is_null() & (
+        pl.col(raw).str.contains(_LOOKS_RELATIVE)
+        | canonical_date_text(pl.col(raw)).str.contains(_MONTH_DAY)
+    )

@@ -92,24 +92,55 @@ def test_any_real_date_in_any_supported_spelling_parses_back(day, fmt):
 DATE_EXAMPLES = [
     "Jan 11, 2007", "11 January 2007", "2015-01-25T05:06:58-08:00", "01/11/2007",
     "February 30, 2009", "3 days ago", "2d", "yesterday", "Sept. 5, 2010", "soon", "",
+    "5m", "2hrs", "5 mins", "Mar 20", "December 28", "Feb 29", "Feb 30",
 ]  # fmt: skip
 date_spellings = st.one_of(
     st.none(),
     st.sampled_from(DATE_EXAMPLES),
-    st.text(alphabet="0123456789 /-,JanFebSptdys", max_size=16),
+    st.text(alphabet="0123456789 /-,JanFebSptdysMrch", max_size=16),
+)
+fetch_times = st.sampled_from(
+    [FETCHED, datetime(2025, 1, 1, 0, 30, tzinfo=UTC), datetime(2024, 2, 29, 23, tzinfo=UTC), None]
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(date_spellings, min_size=1, max_size=30))
-def test_dates_worked_out_per_distinct_string_match_the_row_by_row_expression(raws):
+@given(st.lists(st.tuples(date_spellings, fetch_times), min_size=1, max_size=30))
+def test_dates_worked_out_per_distinct_string_match_the_row_by_row_expression(rows):
     frame = pl.DataFrame(
-        {"date_raw": raws, "fetched_at": [FETCHED] * len(raws)},
+        {"date_raw": [raw for raw, _ in rows], "fetched_at": [at for _, at in rows]},
         schema={"date_raw": pl.String, "fetched_at": pl.Datetime("us", "UTC")},
     )
     fast = with_review_date(frame)
     assert fast.columns == [*frame.columns, "review_date"]
     assert fast["review_date"].to_list() == frame.select(review_date())["review_date"].to_list()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    ),
+    # a leap year holds every month and day a page can write
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2000, 12, 31)),
+    st.sampled_from(["{day:%b} {day.day}", "{day:%B} {day.day}", "{day:%b} {day:%d}"]),
+)
+def test_a_month_and_day_is_the_latest_such_day_not_after_the_fetch(fetched_at, day, spelling):
+    frame = pl.DataFrame(
+        {"date_raw": [spelling.format(day=day)], "fetched_at": [fetched_at]},
+        schema={"date_raw": pl.String, "fetched_at": pl.Datetime("us", "UTC")},
+    )
+    read = frame.select(review_date()).item()
+    assert with_review_date(frame)["review_date"].item() == read
+    if read is None:  # only a Feb 29 in a year without one
+        assert (day.month, day.day) == (2, 29)
+        return
+    fetch_day = fetched_at.date()
+    assert (read.month, read.day) == (day.month, day.day)
+    assert read <= fetch_day
+    assert (fetch_day - read).days <= 366
+    if (day.month, day.day) != (2, 29):
+        assert read.replace(year=read.year + 1) > fetch_day  # no later such day would do
 
 
 @settings(max_examples=200, deadline=None)
