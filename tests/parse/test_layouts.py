@@ -12,7 +12,9 @@ from tests.parse.golden import CASES, case_files, case_url
 
 @pytest.mark.parametrize("page", case_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_detector_picks_the_layout_of_each_case(page):
-    assert detect_layout(decode_body(page.read_bytes())).layout == page.parent.name
+    text = decode_body(page.read_bytes())
+    assert detect_layout(text).layout == page.parent.name  # by content alone
+    assert detect_layout(text, case_url(page)).layout == page.parent.name
 
 
 def load(relative: str):
@@ -49,14 +51,24 @@ def test_review_row_splits_the_score_line_by_label_not_position():
 
 
 def test_json_feed_follows_its_cursor_and_stops_on_the_last_page():
-    first = load("rt_json_feed/i_see_you_2024_shape.json")
+    first = load("rt_api/i_see_you_2024_shape.json")
     assert first.next_urls == (
         "https://www.rottentomatoes.com/cnapi/movie/4d4bbcb3-71e7-3587-9b1f-4f1e0aaf8f0d"
         "/reviews/all?type=critic&after=NQ%3D%3D",
     )
-    last = json.loads((CASES / "rt_json_feed/i_see_you_2024_shape.json").read_text())
+    last = json.loads((CASES / "rt_api/i_see_you_2024_shape.json").read_text())
     last["pageInfo"]["hasNextPage"] = False
     assert parse_page(json.dumps(last), "https://www.rottentomatoes.com/cnapi/x").next_urls == ()
+
+
+def test_2021_napi_feed_pages_on_with_its_end_cursor_and_stops_when_it_repeats():
+    page = CASES / "rt_json_feed/fast_x_2021_shape.json"
+    feed = json.loads(page.read_text())
+    feed["pageInfo"] = {"hasNextPage": True, "endCursor": "Y3Vyc29y"}
+    url = case_url(page)
+    (following,) = parse_page(json.dumps(feed), url).next_urls
+    assert following == url.replace("endCursor=", "endCursor=Y3Vyc29y")
+    assert parse_page(json.dumps(feed), following).next_urls == ()
 
 
 def test_review_table_row_pages_link_their_other_pages():
@@ -120,5 +132,12 @@ def test_utf8_bom_and_malformed_html_are_tolerated():
 def test_unknown_layout_lists_every_layout_tried():
     with pytest.raises(UnknownLayoutError) as raised:
         parse_page("<html><body>nothing</body></html>", "file:///x")
-    for layout in ("rt_json_feed", "review_row", "review_table_row", "schema_org", "legacy_text"):
+    for layout in (
+        "rt_api",
+        "rt_json_feed",
+        "review_row",
+        "review_table_row",
+        "schema_org",
+        "legacy_text",
+    ):
         assert layout in str(raised.value)
