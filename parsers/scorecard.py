@@ -30,6 +30,14 @@ _TITLE_TYPES = frozenset({"Movie", "TVSeason"})
 _MAX_JSON_LD_DEPTH = 32  # titles sit at the top or in `@graph`, never deep
 
 
+# What a scorecard states beside the title's identity, every value a string as written.
+SCORECARD_VALUES: tuple[str, ...] = tuple(
+    name
+    for name in RawScorecard.__annotations__
+    if name not in ("movie_title", "movie_slug", "movie_year", "movie_ref")
+)
+
+
 class PageTitle(NamedTuple):
     """The title an RT page is about, as far as the page says."""
 
@@ -129,7 +137,7 @@ def scorecard_of(text: str, url: str) -> RawScorecard | None:
         movie_slug=title.slug,
         movie_year=title.year,
         movie_ref=title.ref,
-        **values,
+        **{name: values.get(name) for name in SCORECARD_VALUES},
     )
 
 
@@ -178,11 +186,18 @@ def _from_json_ld(text: str) -> dict[str, str | None] | None:
 
 
 def _title_node(text: str) -> dict[str, Any]:
-    """The first JSON-LD `Movie` or `TVSeason` on the page, searched without recursion
-    (a page can nest JSON as deep as the decoder allows)."""
-    if "ld+json" not in text and "LD+JSON" not in text:
+    """The first JSON-LD `Movie` or `TVSeason` on the page (or in a bare JSON-LD document),
+    searched without recursion: a page can nest JSON as deep as the decoder allows."""
+    if text.lstrip()[:1] in ("{", "["):  # a bare JSON-LD document, as saved on its own
+        try:
+            documents = [load_json(text)]
+        except ValueError:
+            return {}
+    elif "ld+json" in text or "LD+JSON" in text:
+        documents = json_ld(text)
+    else:
         return {}
-    stack: list[tuple[Any, int]] = [(document, 0) for document in reversed(json_ld(text))]
+    stack: list[tuple[Any, int]] = [(document, 0) for document in reversed(documents)]
     while stack:
         node, depth = stack.pop()
         if depth > _MAX_JSON_LD_DEPTH:
