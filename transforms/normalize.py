@@ -8,10 +8,11 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.dates import with_review_date
-from transforms.distinct import on_distinct, on_runs
+from transforms.distinct import on_distinct
 from transforms.keys import stable_ids, with_ids
+from transforms.movies import key_movies
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
-from transforms.scores import normalize_scores
+from transforms.scores import SCORE_COLUMNS, normalize_scores
 from transforms.text import (
     clean_quotes,
     name_key,
@@ -19,7 +20,6 @@ from transforms.text import (
     quote_key,
     quote_key_from_head,
     tidy_text,
-    title_from_slug,
 )
 
 # How pages state the critic's call. Fresh/rotten is never derived from the score.
@@ -27,7 +27,6 @@ _SENTIMENTS: dict[str, bool] = {
     **dict.fromkeys(["fresh", "certified_fresh", "certified-fresh", "positive", "1", "+1"], True),
     **dict.fromkeys(["rotten", "negative", "-1"], False),
 }
-_SLUG_IN_URL = r"/m/([A-Za-z0-9_.\-]+)"
 
 
 def clean_reviews(raw: pl.DataFrame) -> pl.DataFrame:
@@ -57,25 +56,16 @@ def _freshness(distinct: pl.DataFrame) -> pl.DataFrame:
 def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
     """Who and what each review is about, with natural keys and the stable ids from them.
 
-    Movies are keyed by RT slug where known, else by normalised title (+ year), else by an
-    external id such as RT's emsId (a JSON feed names no slug or title). A review is
-    the same review when movie, critic (or, without a critic, publication), date and quote
-    agree, whichever page or layout it was read from. Movies, critics and publications are
-    worked out once per distinct name.
+    Movies are keyed by `transforms.movies.key_movies`. A review is the same review when
+    movie, critic (or, without a critic, publication), date and quote agree, whichever page
+    or layout it was read from; today's RT layouts (`UNDATED_KEY_LAYOUTS`) leave the date
+    out. Critics and publications are worked out once per distinct name.
     """
-    # A page's rows are consecutive and name one movie: worked out once per run of rows.
-    keyed = on_runs(
-        cleaned, ["movie_slug", "source_url", "movie_title", "movie_year", "movie_ref"], _movie
-    )
+    keyed = key_movies(cleaned)
     keyed = on_distinct(keyed, ["critic_name"], lambda distinct: _named(distinct, "critic"))
     keyed = on_distinct(keyed, ["publication"], lambda distinct: _named(distinct, "publication"))
-    keyed = keyed.drop("movie_slug", "movie_title", "critic_name").rename(
-        {
-            "_movie_slug": "movie_slug",
-            "_movie_title": "movie_title",
-            "_critic_name": "critic_name",
-            "_publication_name": "publication_name",
-        }
+    keyed = keyed.drop("critic_name").rename(
+        {"_critic_name": "critic_name", "_publication_name": "publication_name"}
     )
     head, short = quote_key_from_head(pl.col("quote"), pl.col("_quote_head"))
     # Row-wise string work on a million rows: the streaming engine spreads it over cores.
@@ -93,52 +83,31 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
     return keyed.with_columns(stable_ids(review_keys).alias("review_id"))
 
 
+# Layouts whose dates are only as precise as "3d" (today's RT review cards) or that are
+# read beside them (RT's current API): a review read from a card and from the API must get
+# one key, so the date stays out of theirs. Other layouts keep the date: warehouses hold
+# review_ids made from it.
+UNDATED_KEY_LAYOUTS: tuple[str, ...] = ("rt_review_card", "rt_api")
+
+
 def review_key(quote_key: pl.Expr) -> pl.Expr:
-    """The natural key of a review: movie, critic (or, without a critic, publication),
-    date and the quote's key (`transforms.text.quote_key`)."""
+    """The natural key of a review, `movie|who|date|quote`: the movie's key, `critic:<key>`
+    (or, without a critic, `publication:<key>`), the date (`review_date` as ISO, else
+    `date_raw`; empty for `UNDATED_KEY_LAYOUTS`) and the quote's key
+    (`transforms.text.quote_key`). `review_id` is `md5(key)[:16]`."""
+    date = pl.col("review_date").cast(pl.String).fill_null(pl.col("date_raw")).fill_null("")
     return pl.concat_str(
         pl.col("movie_key").fill_null(""),
         pl.coalesce(
             pl.concat_str(pl.lit("critic:"), pl.col("critic_key")),
             pl.concat_str(pl.lit("publication:"), pl.col("publication_key")),
         ).fill_null(""),
-        pl.col("review_date").cast(pl.String).fill_null(pl.col("date_raw")).fill_null(""),
+        pl.when(pl.col("source_layout").is_in(UNDATED_KEY_LAYOUTS))
+        .then(pl.lit(""))
+        .otherwise(date),
         quote_key.fill_null(""),
         separator="|",
     )
-
-
-def _movie(distinct: pl.DataFrame) -> pl.DataFrame:
-    """The RT slug (stated, else read off the page URL), a title (stated, else made from the
-    slug) and the movie's key and id."""
-    slug = pl.coalesce(
-        pl.col("movie_slug").str.strip_chars().str.to_lowercase(),
-        pl.col("source_url").str.extract(_SLUG_IN_URL, 1).str.to_lowercase(),
-    )
-    stated = tidy_text(distinct, {"_stated_title": "movie_title"}).with_columns(
-        slug.alias("_movie_slug")
-    )
-    movie_key = pl.coalesce(
-        pl.concat_str(pl.lit("slug:"), pl.col("_movie_slug")),
-        pl.concat_str(
-            pl.lit("title:"),
-            name_key(pl.col("_stated_title")),
-            pl.concat_str(pl.lit(":"), pl.col("movie_year").cast(pl.String)).fill_null(""),
-        ),
-        pl.col("movie_ref"),
-    )
-    named = stated.with_columns(
-        pl.coalesce(pl.col("_stated_title"), title_from_slug(pl.col("_movie_slug"))).alias(
-            "_movie_title"
-        ),
-        pl.when(pl.col("_stated_title").is_not_null())
-        .then(pl.lit("stated"))
-        .when(pl.col("_movie_slug").is_not_null())
-        .then(pl.lit("slug"))
-        .alias("movie_title_source"),
-        movie_key.alias("movie_key"),
-    ).drop("_stated_title")
-    return with_ids(named, {"movie_id": pl.col("movie_key")})
 
 
 def _named(distinct: pl.DataFrame, entity: str) -> pl.DataFrame:
@@ -152,16 +121,27 @@ def _named(distinct: pl.DataFrame, entity: str) -> pl.DataFrame:
     return with_ids(keyed, {f"{entity}_id": natural})
 
 
+# Sightings from these layouts win over all others, in this order, whatever they lack: RT's
+# API states an ISO date, its own review id and the critic's page where a card shows "3d".
+# Sightings from other layouts follow, the most complete first.
+SOURCE_PREFERENCE: tuple[str, ...] = ("rt_api",)
+# Columns that describe one thing together and are taken together from one sighting, so a
+# merged row never pairs one page's score text with another's parsed value.
+_SCORE_COLUMNS = ("score_raw", *SCORE_COLUMNS)
+_DATE_COLUMNS = ("review_date", "date_raw")
+_PROVENANCE_COLUMNS = ("source_url", "source_layout", "page_number", "record_number", "fetched_at")
+
+
 def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
-    """One row per `review_id`. Sightings of the same review are merged, the most complete
-    first: a score found on one page fills the gap left by another."""
-    completeness = pl.sum_horizontal(
-        pl.col("score_status") == "ok",
-        pl.col("critic_name").is_not_null(),
-        pl.col("is_fresh").is_not_null(),
-        pl.col("review_url").is_not_null(),
-        pl.col("publication_name").is_not_null(),
-    )
+    """One row per `review_id`, sightings of the same review merged.
+
+    Sightings are ranked by source (`SOURCE_PREFERENCE`: RT's API before a review card),
+    then by completeness; every column takes the first ranked sighting's value, later ones
+    only filling its gaps (a score found on one page fills the gap left by another). The
+    score's columns come together from the first sighting that states a score, the date's
+    from the first with a date, and the page's (URL, layout, page, fetch time) from the
+    first sighting.
+    """
     if reviews.get_column("review_id").n_unique() == reviews.height:
         return reviews
     duplicated = pl.col("review_id").is_duplicated()
@@ -169,10 +149,33 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
     repeats = reviews.filter(duplicated)
     if repeats.is_empty():
         return reviews
+    source_rank = pl.col("source_layout").replace_strict(
+        {layout: rank for rank, layout in enumerate(SOURCE_PREFERENCE)},
+        default=len(SOURCE_PREFERENCE),
+        return_dtype=pl.Int32,
+    )
+    completeness = pl.sum_horizontal(
+        pl.col("score_status") == "ok",
+        pl.col("critic_name").is_not_null(),
+        pl.col("is_fresh").is_not_null(),
+        pl.col("review_url").is_not_null(),
+        pl.col("publication_name").is_not_null(),
+    )
+    together = {
+        **dict.fromkeys(_SCORE_COLUMNS, pl.col("score_raw").is_null()),
+        **dict.fromkeys(_DATE_COLUMNS, pl.col("review_date").is_null()),
+        **dict.fromkeys(_PROVENANCE_COLUMNS, pl.lit(False)),
+    }
     merged = (
-        repeats.sort(completeness, descending=True, maintain_order=True)
+        repeats.sort([source_rank, completeness], descending=[False, True], maintain_order=True)
         .group_by("review_id", maintain_order=True)
-        .agg(pl.all().drop_nulls().first())
+        .agg(
+            pl.col(name).sort_by(together[name], maintain_order=True).first()
+            if name in together
+            else pl.col(name).drop_nulls().first()
+            for name in reviews.columns
+            if name != "review_id"
+        )
     )
     return pl.concat([singles, merged.select(reviews.columns)], how="vertical")
 

@@ -51,7 +51,8 @@ _LETTER = r"^([a-f][+-]?)$"
 _STAR_GLYPHS = r"^(\**)(1/2|\.5)?(o*)$"
 _COUNT_OF_STARS = rf"^({_NUMBER})$"
 
-_COLUMNS = ("score_value", "score_scale", "score_normalized", "score_kind", "score_status")
+# The columns `normalize_scores` derives from `score_raw`.
+SCORE_COLUMNS = ("score_value", "score_scale", "score_normalized", "score_kind", "score_status")
 
 
 def canonical_score_text(raw: pl.Expr) -> pl.Expr:
@@ -98,7 +99,7 @@ def score_table(frame: pl.DataFrame, raw: str = "score_raw") -> pl.DataFrame:
     """
     text = pl.col("_score_text")
     parts = (
-        frame.drop(_COLUMNS, strict=False)
+        frame.drop(SCORE_COLUMNS, strict=False)
         .with_columns(
             canonical_score_text(pl.col(raw)).alias("_score_text"),
             pl.col(raw).str.to_lowercase().str.contains(r"\bstars?\b").alias("_score_star_word"),

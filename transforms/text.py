@@ -160,6 +160,12 @@ def _letters_and_digits(text: pl.Expr) -> pl.Expr:
 
 def title_from_slug(slug: pl.Expr) -> pl.Expr:
     """`percy_jackson_the_lightning_thief` -> `Percy Jackson The Lightning Thief`; the
-    numeric id older slugs start with (`1000013-12_angry_men`) is dropped."""
-    words = slug.str.replace(r"^\d{6,}[-_]", "").str.replace_all(r"[_\-]+", " ").str.strip_chars()
+    numeric id older slugs start with (`1000013-12_angry_men`) is dropped; a TV season's
+    `tv/severance/s02` -> `Severance Season 2`."""
+    words = (
+        slug.str.replace(r"^\d{6,}[-_]", "")
+        .str.replace(r"^tv/([^/]+)/s0*(\d+)$", "${1} season ${2}")
+        .str.replace_all(r"[_\-/]+", " ")
+        .str.strip_chars()
+    )
     return pl.when(words.str.contains(r"[A-Za-z]")).then(words.str.to_titlecase())

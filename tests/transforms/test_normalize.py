@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+from datetime import UTC, date, datetime
 
 import polars as pl
+import pytest
 
 from parsers.records import RAW_SCHEMA
 from transforms.keys import stable_ids
@@ -166,3 +168,131 @@ def test_review_ids_come_from_movie_critic_date_and_the_whole_quote_key():
         ).to_series()
     )
     assert reviews["review_id"].to_list() == expected.to_list()
+
+
+def test_an_old_layouts_review_id_is_unchanged():
+    # The documented formula: md5("movie|who|date|quote")[:16], the key written out by hand
+    # (md5sum of it: c1669e6f38d26a3f1531981bcaf115cc). Warehouses hold ids made this way.
+    key = "title:backstage|critic:jane doe|2007-01-11|afinefilm"
+    assert hashlib.md5(key.encode()).hexdigest()[:16] == "c1669e6f38d26a3f"
+    reviews = normalize_reviews(raw({**REVIEW, "source_layout": "review_row"}))
+    assert reviews["review_id"].to_list() == ["c1669e6f38d26a3f"]
+
+
+def test_old_layouts_keep_the_date_in_the_key_todays_rt_leaves_it_out():
+    def ids(layout: str) -> int:
+        seen = [{**REVIEW, "source_layout": layout, "date_raw": day} for day in ("3d", "Mar 20")]
+        return normalize_reviews(raw(*seen)).height
+
+    assert ids("review_row") == 2  # two dates: two reviews
+    assert ids("rt_review_card") == 1  # the same card read on two days
+    assert ids("rt_api") == 1
+
+
+MATRIX = "https://www.rottentomatoes.com/m/the_matrix"
+CARD = {
+    "source_url": f"{MATRIX}/reviews",
+    "source_layout": "rt_review_card",
+    "page_number": 1,
+    "fetched_at": datetime(2026, 4, 10, 8, tzinfo=UTC),
+    "movie_title": "The Matrix",
+    "movie_slug": "the_matrix",
+    "movie_year": 1999,
+    "critic_name": "Joe Morgenstern",
+    "critic_url": "https://www.rottentomatoes.com/critic/joe-morgenstern",
+    "publication": " Wall Street Journal ",
+    "is_top_critic": True,
+    "sentiment": "POSITIVE",
+    "score_raw": "2.5/4",
+    "date_raw": "3d",
+    "quote_raw": "Though The Matrix ultimately overdoses on gloom-and-doom grunge…",
+    "review_url": "https://web.archive.org/web/2000/http://www.example.com/lfilm598.htm",
+}
+API = {
+    "source_url": "https://www.rottentomatoes.com/napi/rtcf/v1/movies/ems-1/reviews?pageCount=20",
+    "source_layout": "rt_api",
+    "fetched_at": datetime(2026, 4, 10, 8, 1, tzinfo=UTC),
+    "movie_slug": "the_matrix",  # the slug of the crawl's start URL; the API names none
+    "critic_name": "Joe Morgenstern",
+    "critic_url": "https://www.rottentomatoes.com/critic/joe-morgenstern-2",
+    "publication": "Wall Street Journal",
+    "is_top_critic": True,
+    "sentiment": "POSITIVE",
+    "score_raw": None,  # the card's score only fills this gap
+    "date_raw": "2026-04-06T23:10:00.000Z",
+    "quote_raw": "Though The Matrix ultimately overdoses on gloom-and-doom grunge&#8230;",
+    "review_url": "https://www.wsj.com/articles/the-matrix-review",
+    "source_review_id": "2637419",
+}
+
+
+@pytest.mark.parametrize("order", ["card first", "api first"])
+def test_a_review_from_a_card_and_from_the_api_is_one_row_with_the_apis_fields(order):
+    records = (CARD, API) if order == "card first" else (API, CARD)
+    frame = pl.DataFrame(list(records), schema=RAW_SCHEMA)
+    reviews = normalize_reviews(frame)
+    assert reviews.height == 1
+    row = reviews.row(0, named=True)
+    assert row["movie_key"] == "slug:the_matrix"
+    # The API's fields, though the card's sighting is the more complete one (it has a score).
+    assert (row["review_date"], row["date_raw"]) == (date(2026, 4, 6), API["date_raw"])
+    assert row["source_review_id"] == "2637419"
+    assert row["critic_url"] == API["critic_url"]
+    assert row["review_url"] == API["review_url"]
+    assert (row["source_url"], row["source_layout"]) == (API["source_url"], "rt_api")
+    assert (row["fetched_at"], row["page_number"]) == (API["fetched_at"], None)
+    # Gaps filled from the card: the score (all its columns together) and the stated title.
+    assert (row["score_raw"], row["score_normalized"], row["score_status"]) == (
+        "2.5/4",
+        0.625,
+        "ok",
+    )
+    assert (row["movie_title"], row["movie_year"]) == ("The Matrix", 1999)
+
+
+def test_the_card_and_api_rows_share_one_id_made_without_the_date():
+    card = normalize_reviews(pl.DataFrame([CARD], schema=RAW_SCHEMA))
+    api = normalize_reviews(pl.DataFrame([API], schema=RAW_SCHEMA))
+    quote = "thoughthematrixultimatelyoverdosesongloomanddoomgrunge"
+    key = f"slug:the_matrix|critic:joe morgenstern||{quote}"
+    assert card["review_id"].to_list() == [hashlib.md5(key.encode()).hexdigest()[:16]]
+    assert api["review_id"].to_list() == card["review_id"].to_list()
+    assert card["review_date"].to_list() == [date(2026, 4, 7)]  # 3d before April 10
+
+
+def test_card_and_api_rows_in_different_batches_merge_the_same_way(tmp_path):
+    paths = []
+    for number, record in enumerate((CARD, API)):
+        paths.append(tmp_path / f"batch-{number}.parquet")
+        normalize_reviews(pl.DataFrame([record], schema=RAW_SCHEMA)).write_parquet(paths[-1])
+    merged = deduplicate_lazy(pl.scan_parquet(paths)).collect()
+    both = normalize_reviews(pl.DataFrame([CARD, API], schema=RAW_SCHEMA))
+    assert merged.equals(both)
+
+
+def test_a_merged_rows_score_columns_come_from_one_sighting():
+    # Sorted by completeness, the unparsed sighting comes first (it has more fields); its
+    # score text must not be paired with the other sighting's scale.
+    unparsed = {**REVIEW, "score_raw": "4.75", "review_url": "https://paper/review"}
+    parsed = {**REVIEW, "score_raw": "3/4", "publication": None, "sentiment": None}
+    row = normalize_reviews(raw(unparsed, parsed)).row(0, named=True)
+    assert (row["score_raw"], row["score_value"], row["score_scale"], row["score_status"]) == (
+        "4.75",
+        4.75,
+        None,
+        "unparsed",
+    )
+    assert row["review_url"] == "https://paper/review"
+
+
+def test_a_tv_seasons_reviews_are_keyed_by_show_and_season():
+    season = {
+        **REVIEW,
+        "movie_title": None,
+        "source_layout": "rt_review_card",
+        "source_url": "https://www.rottentomatoes.com/tv/Severance/s02/reviews?type=top_critics",
+    }
+    row = normalize_reviews(raw(season)).row(0, named=True)
+    assert (row["movie_key"], row["movie_slug"]) == ("slug:tv/severance/s02", "tv/severance/s02")
+    assert row["movie_id"] == "a5bd250d1c5a7696"  # md5("slug:tv/severance/s02")[:16]
+    assert (row["movie_title"], row["movie_title_source"]) == ("Severance Season 2", "slug")
