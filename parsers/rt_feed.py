@@ -19,7 +19,7 @@ RT = "https://www.rottentomatoes.com"
 # The title's emsId in a feed URL: `/napi/rtcf/v1/movies/<id>/reviews` and its TV kinds
 # (`tv/seasons`, `tv/episodes`), `/cnapi/movie/<id>/...`, `/napi/movie/<id>/criticsReviews`.
 _EMS_ID = re.compile(
-    r"/(?:c?napi|api)(?:/rtcf/v\d+)?/(?:movies?|media|tv/seasons|tv/episodes)/([\w-]{8,})",
+    r"/(?:c?napi|api)(?:/rtcf/v\d+)?/(?:movies?|media|tv/seasons|tv/episodes)/([^/?#]+)",
     re.IGNORECASE,
 )
 

@@ -6,7 +6,8 @@
 Real (from the corpus CSVs): critic names, publications, original scores, fresh/rotten and
 quotes. Made up, as no real API answer of this era was saved: review ids, emsIds, cursors,
 timestamps (Fast X's scrape kept none; Luther's keep the scrape's days), full-review URLs,
-and the top-critic flags (the scrapes kept none; set here for a few national publications).
+and the top-critic flags (the scrapes kept none); emsIds and top critics match the same
+titles' card pages in `../rt_review_card`.
 Quotes are entity-encoded (`&amp;`, `&#39;`, `&quot;`) as the API may send them.
 """
 
@@ -26,18 +27,20 @@ from parsers.urls import with_query
 HERE = Path(__file__).parent
 RT = "https://www.rottentomatoes.com"
 QUERY = "pageCount=20&topOnly=false&type=critic&verified=false"
-FAST_X_EMS = "0b1c9c41-5e2a-3b8f-9c1d-7f4e2a6b8d10"
-LUTHER_EMS = "7a3e5d12-84c6-3f0b-a2e9-5c1d8b4f6e23"
-TOP_PUBLICATIONS = {
-    "Sunday Times (UK)",
-    "Mashable",
-    "South China Morning Post",
-    "The Ringer",
-    "Common Sense Media",
-    "Rolling Stone",
-    "Daily Mail (UK)",
-    "Arkansas Democrat-Gazette",
+FAST_X_EMS = "8c3b4a02-6f3f-3b8e-9c39-1f8e2d5ad6a1"
+LUTHER_EMS = "5d1f7c36-2b9a-3e0d-a4c4-7e2b9f1d3c58"
+# The same titles' card pages (../rt_review_card) use these emsIds and top-critic flags.
+TOP_CRITICS = {
+    "Tom Shone",
+    "Kristy Puchko",
+    "James Berardinelli",
+    "Miles Surrey",
+    "Jeffrey M. Anderson",
+    "Piers Marchant",
+    "Brian Viner",
+    "Chris Vognar",
 }
+TOP_PUBLICATION_ONLY = {"James Marsh"}  # a top publication, not a top critic
 
 
 def entities(quote: str) -> str:
@@ -59,7 +62,7 @@ def item(
     created: datetime,
     url: str,
 ) -> dict:
-    top = publication in TOP_PUBLICATIONS
+    top = critic in TOP_CRITICS
     return {
         "reviewId": str(review_id),
         "scoreSentiment": "POSITIVE" if fresh else "NEGATIVE",
@@ -75,7 +78,10 @@ def item(
             "rottenTomatoesUrl": f"{RT}/critic/{vanity(critic)}",
             "tomatometerApproved": True,
         },
-        "publication": {"name": publication, "isTopPublication": top},
+        "publication": {
+            "name": publication,
+            "isTopPublication": top or critic in TOP_PUBLICATION_ONLY,
+        },
     }
 
 
