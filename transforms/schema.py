@@ -43,6 +43,9 @@ REVIEWS_SCHEMA: pl.Schema = pl.Schema(
         "publication_key": pl.String(),
         "publication_name": pl.String(),
         "publication_url": pl.String(),
+        # the id the source gives the review (RT's reviewId); last so older files and
+        # warehouses only lack a trailing column
+        "source_review_id": pl.String(),
     }
 )
 
@@ -101,6 +104,52 @@ FACT_COLUMNS: tuple[str, ...] = (
     "source_layout",
     "page_number",
     "fetched_at",
+    "source_review_id",
+)
+
+SCORE_SNAPSHOTS_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # grain: one row per movie per capture, keyed by (movie_id, captured_at, source_url):
+        # Rotten Tomatoes' own numbers for the title as one fetched page stated them
+        "movie_id": pl.String(),
+        "movie_key": pl.String(),
+        "movie_slug": pl.String(),
+        "movie_title": pl.String(),
+        "movie_title_source": pl.String(),
+        "movie_year": pl.Int32(),
+        "captured_at": pl.Datetime("us", "UTC"),  # the page's fetched_at
+        "source_url": pl.String(),
+        "tomatometer": pl.Int32(),  # percent, 0..100
+        "tomatometer_sentiment": pl.String(),  # lower case: "positive" / "negative"
+        "certified_fresh": pl.Boolean(),
+        "critic_review_count": pl.Int32(),
+        "critic_liked": pl.Int32(),
+        "critic_not_liked": pl.Int32(),
+        "critic_average_rating": pl.Float64(),  # out of 10
+        "top_critics_tomatometer": pl.Int32(),  # percent, 0..100
+        "popcornmeter": pl.Int32(),  # percent, 0..100
+        "popcornmeter_certified": pl.Boolean(),
+        "audience_rating_count": pl.String(),  # digits ("12345") or RT's band ("250,000+ Ratings")
+    }
+)
+
+# The columns of `movie_score_snapshots` that come from the transform (the table adds
+# run_id and loaded_at); the movie's descriptive columns go to dim_movies.
+SCORE_SNAPSHOT_COLUMNS: tuple[str, ...] = (
+    "movie_id",
+    "captured_at",
+    "source_url",
+    "tomatometer",
+    "tomatometer_sentiment",
+    "certified_fresh",
+    "critic_review_count",
+    "critic_liked",
+    "critic_not_liked",
+    "critic_average_rating",
+    "top_critics_tomatometer",
+    "popcornmeter",
+    "popcornmeter_certified",
+    "audience_rating_count",
 )
 
 QUARANTINE_SCHEMA: pl.Schema = pl.Schema(
