@@ -7,6 +7,9 @@ has already imported the stages, so starting one costs a fork, not an interprete
 Prefect import, and no worker inherits the flow's threads. (Prefect's own
 ProcessPoolTaskRunner spawns an interpreter per worker and runs the task engine in it: about
 80 ms of overhead per task and seconds per run, measured.)
+
+Every process started here ends with the run's process, even after `kill -9`
+(`flows.lifecycle.die_with_run`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
+
+from flows.lifecycle import ProcessId, die_with_run
 
 _POOLS: dict[str, Executor] = {}
 
@@ -41,7 +46,9 @@ def start_forkserver() -> None:
 
 def start_process(target: Callable[..., object], *args: object) -> BaseProcess:
     """One worker process running `target(*args)`, ended with the run's process."""
-    process = process_context().Process(target=target, args=args, daemon=True)
+    process = process_context().Process(
+        target=_run_tied, args=(ProcessId.current(), target, *args), daemon=True
+    )
     with _main_module_not_rerun():
         process.start()
     return process
@@ -52,7 +59,12 @@ def worker_pool(workers: int | None = None) -> Iterator[str]:
     """A pool of worker processes for the block; yields the key tasks look it up by."""
     key = uuid.uuid4().hex
     count = workers or worker_count()
-    with ProcessPoolExecutor(max_workers=count, mp_context=process_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=process_context(),
+        initializer=die_with_run,
+        initargs=(ProcessId.current(),),
+    ) as pool:
         with _main_module_not_rerun():
             _start_workers(pool, count)
         _POOLS[key] = pool
@@ -60,6 +72,12 @@ def worker_pool(workers: int | None = None) -> Iterator[str]:
             yield key
         finally:
             del _POOLS[key]
+
+
+def _run_tied(run: ProcessId, target: Callable[..., object], *args: object) -> None:
+    """`target(*args)` in a process that dies with its parent (see `start_process`)."""
+    die_with_run(run)
+    target(*args)
 
 
 def worker_count() -> int:
