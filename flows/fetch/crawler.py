@@ -3,7 +3,14 @@
 httpx pools connections and speaks HTTP/2 but retries only failed connects; everything else a
 well-behaved crawler needs is here: per-host politeness, robots.txt, retries with backoff and
 `Retry-After`, redirects checked hop by hop, capped and safely decompressed bodies,
-conditional requests, and pagination fed back into the same frontier.
+conditional requests, credentials sent to their own host only, and pagination fed back into
+the same frontier.
+
+A URL is fetched at most once a run (normalised, credentials aside), so a feed whose next
+page points back to one already fetched (a repeating cursor) ends there.
+
+Every URL the crawler reports is redacted (`user:***@host`); requests carry no credentials
+in their URL, and a seed's credentials go, as Basic auth, only to the seed's own host.
 """
 
 from __future__ import annotations
@@ -12,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +27,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from flows.fetch.body import BodyRefused, read_capped
 from flows.fetch.guard import FetchRefused, check_url
 from flows.fetch.keeper import KeepingFailed, LinkFinder, PageKeeper, ThreadKeeper, find_links
 from flows.fetch.progress import CrawlProgress
@@ -30,11 +37,19 @@ from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.fetch.throttle import HostThrottle
 from flows.fetch.transport import ShardedTransport
-from flows.fetch.urls import host_key, normalize_url
+from flows.fetch.urls import (
+    host_key,
+    normalize_url,
+    redact_url,
+    split_credentials,
+    without_credentials,
+)
 from flows.pages import PageRef, read_body
+from parsers.urls import is_rt_api_url
 
 DRAIN_LIMIT = 64 * 1024  # bytes of an unkept body read to keep its connection
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+REFUSALS = frozenset({401, 403})  # the site refuses this client: asking again will not help
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "application/json", "application/ld+json",
               "text/plain", "text/csv", "application/csv", "text/json")  # fmt: skip
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "content-length", "date", "server",
@@ -66,8 +81,8 @@ class KnownPage:
 
 @dataclass(frozen=True, slots=True)
 class FetchOutcome:
-    url: str
-    seed: str
+    url: str  # as asked for, normalised, its password redacted
+    seed: str  # the URL whose crawl led here (itself for a seed), redacted alike
     fetched_at: datetime
     status: int | None = None
     final_url: str | None = None
@@ -150,21 +165,34 @@ class Crawler:
     ) -> None:
         self._client = client
         self._settings = settings
-        self._known = known or {}
+        # a full refresh asks for every page afresh and treats none as seen before
+        self._known = {} if settings.full_refresh else known or {}
         self._links = link_finder
         self._progress = progress
         self._keeper = keeper or ThreadKeeper(store, link_finder)
         self._throttle = HostThrottle(settings)
         self._robots = RobotsCache(client, settings.user_agent)
         self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-        self._seen: set[str] = set()
+        self._seen: set[str] = set()  # normalised URLs without credentials
         self._per_seed: dict[str, int] = {}
+        self._credentials: dict[str, httpx.BasicAuth] = {}  # by seed
         self._outcomes: list[FetchOutcome] = []
 
     async def run(self, seeds: list[str]) -> CrawlReport:
         started = time.perf_counter()
         for seed in seeds:
-            self._enqueue(normalize_url(seed), normalize_url(seed))
+            try:
+                url = normalize_url(seed)
+            except ValueError as error:  # a bad port or IPv6 literal: final, and said so
+                shown = redact_url(seed)
+                reason = f"not a URL that can be requested: {error}"
+                self._outcomes.append(FetchOutcome(shown, shown, datetime.now(UTC), error=reason))
+                continue
+            bare, credentials = split_credentials(url)
+            shown = redact_url(url)
+            if credentials is not None and bare != url:
+                self._credentials[shown] = httpx.BasicAuth(*credentials)
+            self._enqueue(shown, shown)
         workers = [asyncio.create_task(self._work()) for _ in range(self._settings.concurrency)]
         try:
             await self._queue.join()
@@ -177,14 +205,15 @@ class Crawler:
         return CrawlReport(self._outcomes, time.perf_counter() - started)
 
     def _enqueue(self, url: str, seed: str) -> None:
-        if url in self._seen:
+        key = without_credentials(url)
+        if key in self._seen:
             return
         if url != seed and (
             host_key(url) != host_key(seed)
             or self._per_seed.get(seed, 0) >= self._settings.max_pages
         ):
             return
-        self._seen.add(url)
+        self._seen.add(key)
         self._per_seed[seed] = self._per_seed.get(seed, 0) + 1
         self._queue.put_nowait((url, seed))
         if self._progress:
@@ -194,12 +223,20 @@ class Crawler:
         while True:
             url, seed = await self._queue.get()
             try:
-                outcome = await self._fetch(url, seed)
+                try:
+                    outcome = await self._fetch(url, seed)
+                except Exception as error:  # one page's failure, never the crawl's
+                    reason = f"{type(error).__name__}: {redact_url(str(error))}"
+                    outcome = FetchOutcome(url, seed, datetime.now(UTC), error=reason)
                 self._outcomes.append(outcome)
                 if self._progress:
                     self._progress.done(outcome.error is None)
                 for link in outcome.links:
-                    self._enqueue(normalize_url(link), outcome.seed)
+                    try:
+                        found = redact_url(normalize_url(link))
+                    except ValueError:  # a link no request could be made for
+                        continue
+                    self._enqueue(found, outcome.seed)
             finally:
                 self._queue.task_done()
 
@@ -213,7 +250,7 @@ class Crawler:
             url=url, body_path=known.body_path, fetched_at=datetime.now(UTC), compressed=True
         )
         try:
-            body = await asyncio.to_thread(read_body, page, self._settings.max_bytes)
+            body = await asyncio.to_thread(read_body, page, self._settings.max_page_bytes)
         except OSError:
             return ()
         return find_links(self._links, body, url, content_type)
@@ -235,12 +272,16 @@ class Crawler:
             try:
                 async with self._throttle.slot(host):
                     async with asyncio.timeout(self._settings.total_timeout_s):
-                        response = await self._attempt(url)
+                        response = await self._attempt(url, seed)
                 self._throttle.observe(host, time.monotonic() - started, ok=True)
                 return await self._outcome(url, seed, fetched_at, response, attempt)
             except _Final as failure:
                 self._throttle.observe(host, time.monotonic() - started, ok=False)
                 return FetchOutcome(url, seed, fetched_at, error=str(failure), attempts=attempt)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as bad:
+                # the request could not even be made: every attempt would fail alike
+                reason = f"cannot request this URL: {redact_url(str(bad))}"
+                return FetchOutcome(url, seed, fetched_at, error=reason, attempts=attempt)
             except (_Retryable, httpx.TransportError, TimeoutError) as failure:
                 self._throttle.observe(host, time.monotonic() - started, ok=False)
                 reason = _describe(failure, self._settings)
@@ -266,25 +307,37 @@ class Crawler:
     async def _robots_allow(self, url: str) -> bool:
         rules = await self._robots.rules_for(url)
         self._throttle.set_crawl_delay(host_key(url), rules.crawl_delay_s)
-        return rules.allows(url, self._settings.user_agent)
+        return rules.allows(without_credentials(url), self._settings.user_agent)
 
-    async def _attempt(self, url: str) -> _Response:
-        current = url
-        chain = [url]
+    def _auth_for(self, seed: str, url: str) -> httpx.BasicAuth | None:
+        """The seed's credentials, for a request to the seed's own host; else none (a
+        redirect or a link to another host never carries them)."""
+        credentials = self._credentials.get(seed)
+        if credentials is None or host_key(url) != host_key(seed):
+            return None
+        return credentials
+
+    async def _attempt(self, url: str, seed: str) -> _Response:
+        current = without_credentials(url)  # credentials go as a header, to their host only
+        chain = [current]
         known = self._known.get(url)
         for _ in range(self._settings.max_redirects + 1):
             headers = {}
-            if known and current == url:
+            if known and len(chain) == 1:
                 if known.etag:
                     headers["If-None-Match"] = known.etag
                 if known.last_modified:
                     headers["If-Modified-Since"] = known.last_modified
-            async with self._client.stream("GET", current, headers=headers) as response:
+            auth = self._auth_for(seed, current)
+            async with self._client.stream("GET", current, headers=headers, auth=auth) as response:
                 if response.status_code != 200:
                     await _drain(response)
                 location = response.headers.get("location")
                 if response.status_code in REDIRECTS and location:
-                    target = normalize_url(urljoin(current, location))
+                    try:
+                        target = without_credentials(normalize_url(urljoin(current, location)))
+                    except ValueError as error:
+                        raise _Final(f"redirect to an unusable URL: {error}") from None
                     if target in chain:
                         raise _Final(f"redirect loop: {' -> '.join([*chain, target])}")
                     try:
@@ -300,7 +353,10 @@ class Crawler:
                 if response.status_code != 200:
                     return _Response(response.status_code, current, response.headers)
                 self._check_type(response.headers.get("content-type"))
-                body = await _read_capped(response, self._settings.max_bytes)
+                try:
+                    body = await read_capped(response, self._settings.max_page_bytes)
+                except BodyRefused as refusal:
+                    raise _Final(str(refusal)) from None
                 return _Response(200, current, response.headers, body)
         raise _Final(f"more than {self._settings.max_redirects} redirects")
 
@@ -326,6 +382,9 @@ class Crawler:
         }
         known = self._known.get(url)
         if response.status == 304 and known:
+            links = ()
+            if self._follows_unchanged(response.url):
+                links = await self._links_of_unchanged(known, response.url, common["content_type"])
             return FetchOutcome(
                 url,
                 seed,
@@ -333,11 +392,14 @@ class Crawler:
                 unchanged=True,
                 content_hash=known.content_hash,
                 body_path=known.body_path,
-                links=await self._links_of_unchanged(known, response.url, common["content_type"]),
+                links=links,
                 **{**common, "etag": common["etag"] or known.etag},
             )
         if response.body is None:
-            return FetchOutcome(url, seed, fetched_at, error=f"HTTP {response.status}", **common)
+            reason = f"HTTP {response.status}"
+            if response.status in REFUSALS:
+                reason = f"refused by the site: {reason} (the server refuses this client)"
+            return FetchOutcome(url, seed, fetched_at, error=reason, **common)
         try:
             digest, path, links = await self._keeper.keep(
                 response.body, response.url, common["content_type"]
@@ -346,6 +408,8 @@ class Crawler:
             reason = f"could not store the page: {error}"
             return FetchOutcome(url, seed, fetched_at, error=reason, **common)
         unchanged = known is not None and known.content_hash == digest
+        if unchanged and not self._follows_unchanged(response.url):
+            links = ()
         page = None
         if not unchanged:
             page = PageRef(
@@ -369,6 +433,12 @@ class Crawler:
             **common,
         )
 
+    def _follows_unchanged(self, url: str) -> bool:
+        """Whether an unchanged page's links are followed. An unchanged page of RT's review
+        API, newest first, means every review after it was loaded before: an incremental
+        run stops there. Other pages' links are followed (a later page may have changed)."""
+        return self._settings.full_refresh or not is_rt_api_url(url)
+
 
 async def _drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:
     """Read a short body we do not keep (a 304's, a redirect's, an error page's): closing a
@@ -380,46 +450,6 @@ async def _drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:
             read += len(chunk)
             if read > limit:
                 return
-
-
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decoded body, refused once it passes `max_bytes`, never held whole beyond that.
-
-    Decompression is ours, with an output limit per step: a gzip bomb stops at the cap
-    instead of filling memory.
-    """
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise _Final(f"response of {int(declared)} bytes is over the {max_bytes}-byte limit")
-    decoder = _decoder(response.headers.get("content-encoding", ""))
-    body = bytearray()
-    async for chunk in response.aiter_raw():
-        data = chunk
-        while data:
-            room = max_bytes - len(body) + 1
-            if decoder is None:
-                body.extend(data if len(data) <= room else data[:room])  # slicing copies
-                data = b""
-            else:
-                try:
-                    body.extend(decoder.decompress(data, room))
-                except zlib.error as error:
-                    raise _Final(f"body does not decompress: {error}") from None
-                data = decoder.unconsumed_tail
-            if len(body) > max_bytes:
-                raise _Final(f"response over the {max_bytes}-byte limit (after decompression)")
-    return bytes(body)
-
-
-def _decoder(encoding: str) -> zlib._Decompress | None:
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    raise _Final(f"unsupported content-encoding {encoding}")
 
 
 def _status_of(failure: BaseException) -> int | None:

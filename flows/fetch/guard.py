@@ -14,15 +14,24 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import httpx
+
+CAP_OPTION = "--max-page-bytes"
+
 
 class FetchRefused(Exception):
     """A URL reviewhouse will not fetch; never retried."""
 
 
 async def check_url(url: str, allow_hosts: Iterable[str]) -> None:
+    """Refuse `url` (FetchRefused, with the reason) unless reviewhouse may fetch it."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchRefused(f"only http and https URLs are fetched, not {parts.scheme or 'none'}:")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise FetchRefused(f"not a URL that can be requested: {error}") from None
     host = (parts.hostname or "").lower()
     if not host:
         raise FetchRefused("URL has no host")
@@ -65,3 +74,31 @@ async def _addresses(
     except socket.gaierror as error:
         raise FetchRefused(f"cannot resolve {host}: {error.strerror}") from None
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def too_large(size: int, cap: int) -> str | None:
+    """Why a page of `size` bytes is refused under `cap`, or None when it fits.
+
+    One wording for fetched bodies (before or after decompression) and saved files.
+
+    >>> too_large(26_214_400, 20 * 1024 * 1024)
+    'page larger than the 20 MiB cap (--max-page-bytes)'
+    >>> too_large(100, 100) is None
+    True
+    """
+    if size <= cap:
+        return None
+    return f"page larger than the {size_text(cap)} cap ({CAP_OPTION})"
+
+
+def size_text(count: int) -> str:
+    """A byte count as a reader says it: `20 MiB`, `1.5 KiB`, `300 bytes`.
+
+    >>> [size_text(n) for n in (20_971_520, 512 * 1024, 1536, 300)]
+    ['20 MiB', '512 KiB', '1.5 KiB', '300 bytes']
+    """
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{count} bytes"

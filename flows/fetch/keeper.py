@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -21,7 +22,7 @@ from typing import Protocol
 
 from flows.fetch.store import PageStore
 from flows.workers import process_context, start_process
-from parsers import ParseError, decode_body
+from parsers import ParseError, decode_body, page_links
 
 LinkFinder = Callable[[str, str], tuple[str, ...]]
 Kept = tuple[str, Path, tuple[str, ...]]  # (sha256, stored file, links found)
@@ -37,6 +38,18 @@ class PageKeeper(Protocol):
 
 class KeepingFailed(Exception):
     """The worker process could not keep a page (its error, as text), or is gone."""
+
+
+def link_finder_for(known_reviews: frozenset[str], *, full_refresh: bool = False) -> LinkFinder:
+    """The run's link finder: `parsers.page_links`, told which RT review ids the warehouse
+    holds so that a newest-first API page reaching one of them has no next page. A full
+    refresh walks every page, known reviews or not.
+
+    Give the same finder to the `Crawler` and to a `ProcessKeeper`: it is picklable.
+    """
+    if full_refresh or not known_reviews:
+        return page_links
+    return functools.partial(page_links, known_reviews=known_reviews)
 
 
 def keep_page(

@@ -1,4 +1,9 @@
-"""robots.txt: read once per host per run, obeyed for Disallow and Crawl-delay (RFC 9309)."""
+"""robots.txt: read once per host per run, obeyed for Disallow and Crawl-delay (RFC 9309).
+
+At most its first 500 KiB are read, decompressed under the same guard as pages (RFC 9309
+lets a crawler ignore the rest): a robots.txt is the server's text, and a hostile server
+can make a few megabytes of gzip into gigabytes.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from flows.fetch.body import BodyRefused, read_capped
 from flows.fetch.urls import host_key
 
-MAX_ROBOTS_BYTES = 512 * 1024
+MAX_ROBOTS_BYTES = 500 * 1024
+ROBOTS_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +50,35 @@ class RobotsCache:
     async def _fetch(self, host: str) -> RobotsRules:
         parser = RobotFileParser(f"{host}/robots.txt")
         try:
-            response = await self._client.get(
-                f"{host}/robots.txt", headers={"User-Agent": self._user_agent}, timeout=15.0
-            )
-        except httpx.HTTPError:
+            body = await self._read(f"{host}/robots.txt")
+        except (httpx.HTTPError, BodyRefused, TimeoutError):
+            body = None
+        if body is None:  # unreachable, or a body that does not decode: stay out
             parser.disallow_all = True
-            return RobotsRules(parser, None)
-        if response.status_code >= 500:
-            parser.disallow_all = True
-        elif response.status_code >= 400:
+        elif isinstance(body, int):  # 4xx: the site publishes no rules
             parser.allow_all = True
         else:
-            lines = response.text[:MAX_ROBOTS_BYTES].splitlines()
+            lines = body.decode("utf-8", "replace").splitlines()
             parser.parse(lines)
             return RobotsRules(parser, crawl_delay(lines, self._user_agent))
         return RobotsRules(parser, None)
+
+    async def _read(self, url: str) -> bytes | int | None:
+        """The first `MAX_ROBOTS_BYTES` of robots.txt; its status when 4xx; None when 5xx."""
+        async with (
+            asyncio.timeout(ROBOTS_TIMEOUT_S),
+            self._client.stream(
+                "GET", url, headers={"User-Agent": self._user_agent}, timeout=ROBOTS_TIMEOUT_S
+            ) as response,
+        ):
+            if response.status_code >= 500:
+                return None
+            if response.status_code >= 400:
+                return response.status_code
+            body = await read_capped(response, MAX_ROBOTS_BYTES, cut=True)
+        if len(body) == MAX_ROBOTS_BYTES:  # cut: a rule cut in half is no rule
+            body = body[: body.rfind(b"\n") + 1]
+        return body
 
 
 def crawl_delay(lines: list[str], user_agent: str) -> float | None:

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 
 from reviewhouse import __version__
 
-DEFAULT_USER_AGENT = f"reviewhouse/{__version__} (+https://github.com/reviewhouse/reviewhouse)"
+# Says what is asking and where to read about it. Its first word is the product token
+# robots.txt groups are matched against (`User-agent: reviewhouse`).
+PROJECT_URL = "https://github.com/reviewhouse/reviewhouse"
+DEFAULT_USER_AGENT = f"reviewhouse/{__version__} (film critic-review crawler; +{PROJECT_URL})"
+MAX_PAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +27,7 @@ class FetchSettings:
     read_timeout_s: float = 30.0
     total_timeout_s: float = 60.0  # one attempt, start to last byte
     max_redirects: int = 5
-    max_bytes: int = 20 * 1024 * 1024  # after decompression
+    max_page_bytes: int = MAX_PAGE_BYTES  # larger pages are refused whole, not cut short
     attempts: int = 5
     backoff_base_s: float = 0.5
     backoff_cap_s: float = 30.0
@@ -32,6 +36,9 @@ class FetchSettings:
     allow_hosts: frozenset[str] = field(default_factory=frozenset)
     max_pages: int = 50  # pages followed from one seed URL (pagination, next links)
     http2: bool = True
+    # Walk every page again: no conditional requests, no page taken as seen before, and
+    # unchanged API pages followed on (see `keeper.link_finder_for` for the review ids).
+    full_refresh: bool = False
 
     @classmethod
     def unthrottled(cls, **overrides: object) -> FetchSettings:

@@ -1,31 +1,33 @@
-"""URL normalisation, so that one page is fetched at most once per run."""
+"""URL normalisation, so that one page is fetched at most once per run, and the credentials
+a URL may carry: sent as the user gave them, never stored or logged."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMETERS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "yclid"}
 )
+REDACTED = "***"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def normalize_url(url: str) -> str:
     """Scheme and host lower-cased, default port and fragment dropped, tracking parameters
-    (`utm_*`, `fbclid`, ...) removed; path and the order of other parameters kept.
+    (`utm_*`, `fbclid`, ...) removed; credentials, path and the order of other parameters
+    kept.
 
     >>> normalize_url("HTTPS://WWW.Example.com:443/m/x/Reviews?utm_source=a&page=2#top")
     'https://www.example.com/m/x/Reviews?page=2'
+    >>> normalize_url("http://user:pw@Example.com:80/x")
+    'http://user:pw@example.com/x'
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    if parts.username:
-        netloc = f"{parts.username}@{netloc}"
+    netloc = _host_port(scheme, parts.hostname, parts.port)
+    userinfo, at, _host = parts.netloc.rpartition("@")
+    if at:
+        netloc = f"{userinfo}@{netloc}"
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
@@ -35,6 +37,64 @@ def normalize_url(url: str) -> str:
 
 
 def host_key(url: str) -> str:
-    """What politeness is counted per: scheme, host and port."""
+    """What politeness is counted per, and what "the same host" means: scheme, host and
+    port, never the credentials.
+
+    >>> host_key("https://user:pw@Example.com:8443/m/x")
+    'https://example.com:8443'
+    """
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}"
+
+
+def redact_url(url: str) -> str:
+    """`url` with its password, if any, replaced by `***`: the form to store and log.
+
+    Any text is accepted; what is not a URL with a password comes back unchanged.
+
+    >>> redact_url("http://user:s3cretpass@host:8080/x?page=2")
+    'http://user:***@host:8080/x?page=2'
+    >>> redact_url("https://example.com/m/x")
+    'https://example.com/m/x'
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    ends = [index for index in (rest.find(mark) for mark in "/?#") if index >= 0]
+    netloc, tail = rest[: min(ends, default=len(rest))], rest[min(ends, default=len(rest)) :]
+    userinfo, at, host = netloc.rpartition("@")  # a password may hold a raw `@`
+    user, colon, password = userinfo.partition(":")
+    if not (at and colon and password) or password == REDACTED:
+        return url
+    return f"{scheme}://{user}:{REDACTED}@{host}{tail}"
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """`url` without its `user:password@`, and that pair (percent-decoded), if it had one.
+
+    >>> split_credentials("http://us%40r:p%3Ass@host/x")
+    ('http://host/x', ('us@r', 'p:ss'))
+    """
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None
+    bare = urlunsplit(parts._replace(netloc=host))
+    user, _colon, password = userinfo.partition(":")
+    return bare, (unquote(user), unquote(password))
+
+
+def without_credentials(url: str) -> str:
+    """`url` without any `user:password@`.
+
+    >>> without_credentials("http://user:***@host/x")
+    'http://host/x'
+    """
+    return split_credentials(url)[0]
+
+
+def _host_port(scheme: str, hostname: str | None, port: int | None) -> str:
+    host = (hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
