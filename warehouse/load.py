@@ -23,9 +23,12 @@ from warehouse.db import read_sql
 
 @dataclass(frozen=True, slots=True)
 class LoadCounts:
+    """What a load did to the reviews (and how many score snapshots it added)."""
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    snapshots_new: int = 0
 
     @property
     def loaded(self) -> int:
@@ -82,6 +85,14 @@ class RunRecord:
 # A batch table is a Polars frame, or Parquet files DuckDB reads itself (no Python memory).
 Table = pl.DataFrame | Sequence[str | Path]
 
+# Columns a batch table may lack, by the name it is registered under, and their type: they
+# came after some of the code that builds batches (a crawl's start URL is known only to runs
+# that crawl), and a batch without them loads as if they were NULL.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "batch_reviews": {"source_review_id": "VARCHAR"},
+    "batch_pages_seen": {"start_url": "VARCHAR"},
+}
+
 
 @dataclass(frozen=True, slots=True)
 class LoadBatch:
@@ -94,6 +105,9 @@ class LoadBatch:
     quarantine: Table
     pages_seen: Table | None = None  # PAGES_SEEN_SCHEMA, merged into `pages`
     raw: Table | None = None  # RAW_SCHEMA: the records as parsed, for `raw_reviews`
+    # SCORE_SNAPSHOTS_SCHEMA: RT's scorecards as pages showed them, for
+    # `movie_score_snapshots`; their movies join `dim_movies` as the reviews' do.
+    score_snapshots: Table = ()
     extra_tables: Mapping[str, Table] = field(default_factory=dict)
 
 
@@ -156,10 +170,24 @@ def _load(
         for name in ("reviews", "movies", "critics", "publications"):
             registered.append(_register(con, f"batch_{name}", getattr(batch, name)))
         staged = _row_count(con, "SELECT count(*) FROM batch_reviews", {})
+        run_script(con, read_sql("sql/merge_movies.sql"), params)
+        snapshots_new = 0
+        if not _is_empty(batch.score_snapshots):
+            registered.append(_register(con, "batch_score_snapshots", batch.score_snapshots))
+            # the snapshots' movies through the same merge as the reviews' movies
+            con.unregister("batch_movies")
+            con.register("batch_movies", con.sql(read_sql("sql/snapshot_movies.sql")))
+            run_script(con, read_sql("sql/merge_movies.sql"), params)
+            snapshots_new = _row_count(con, read_sql("sql/insert_score_snapshots.sql"), params)
         run_script(con, read_sql("sql/merge_dimensions.sql"), params)
         updated = _row_count(con, read_sql("sql/update_reviews.sql"), params)
         new = _row_count(con, read_sql("sql/insert_reviews.sql"), params)
-        counts = LoadCounts(new=new, updated=updated, unchanged=staged - new - updated)
+        counts = LoadCounts(
+            new=new,
+            updated=updated,
+            unchanged=staged - new - updated,
+            snapshots_new=snapshots_new,
+        )
         if batch.pages_seen is not None and not _is_empty(batch.pages_seen):
             registered.append(_register(con, "batch_pages_seen", batch.pages_seen))
             run_script(con, read_sql("sql/merge_pages.sql"), params)
@@ -226,11 +254,17 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: Table) -> str:
     """Make `table` queryable as the temporary view `name`: a frame through Arrow, Parquet
-    files read by DuckDB directly."""
+    files read by DuckDB directly. Optional columns it lacks are added as NULL."""
     if isinstance(table, pl.DataFrame):
-        con.register(name, table.to_arrow())
+        relation = con.from_arrow(table.to_arrow())
     else:
-        con.register(name, con.read_parquet([str(path) for path in table]))
+        relation = con.read_parquet([str(path) for path in table])
+    optional = OPTIONAL_COLUMNS.get(name, {})
+    missing = [column for column in optional if column not in relation.columns]
+    if missing:
+        added = (f'NULL::{optional[column]} AS "{column}"' for column in missing)
+        relation = relation.project(", ".join(["*", *added]))
+    con.register(name, relation)
     return name
 
 

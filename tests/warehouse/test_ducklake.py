@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 from dataclasses import fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -24,12 +24,22 @@ from flows import stages
 from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, ROOT
 from tests.helpers import batch_of, python_with
+from tests.warehouse.snapshots import capture, snapshots
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGES_SEEN_SCHEMA
 from warehouse.load import LoadBatch, RunRecord, load_run
 from warehouse.publish import reading, writing
 
 DEMO_TXT = sorted(DEMO_PAGES.glob("*.txt"))
+LAYERS = (
+    "SELECT (SELECT count(*) FROM movie_scorecard), (SELECT count(*) FROM raw_reviews), "
+    "(SELECT count(*) FROM stg_reviews), (SELECT count(*) FROM pages), "
+    "(SELECT count(*) FROM etl_runs), (SELECT count(*) FROM movie_score_snapshots)"
+)
+HISTORY = (
+    "SELECT movie_id, CAST(day AS VARCHAR), tomatometer, tomatometer_change "
+    "FROM tomatometer_history ORDER BY ALL"
+)
 DUCKDB_WITH_DUCKLAKE = "1.5.5"  # the newest DuckDB the PyPI ducklake extension is built for
 
 LOAD_ON_DUCKLAKE = """
@@ -38,7 +48,9 @@ import duckdb, duckdb_extension_ducklake
 from warehouse.load import LoadBatch, RunRecord, load_run
 from warehouse.publish import writing
 
-catalog, tables = pathlib.Path(sys.argv[1]), json.loads(sys.argv[2])
+catalog, tables, (LAYERS, HISTORY) = (
+    pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+)
 # installed where DuckDB looks for extensions (under $HOME, a temporary one here)
 version = f"v{duckdb.__version__}"
 installed = pathlib.Path.home() / ".duckdb" / "extensions" / version / "linux_amd64"
@@ -60,12 +72,9 @@ reviews = con.execute(
     "SELECT review_id, movie_title, critic_name, publication, CAST(review_date AS VARCHAR), "
     "score_raw, score_normalized, is_fresh, last_run_id FROM reviews ORDER BY review_id"
 ).fetchall()
-layers = con.execute(
-    "SELECT (SELECT count(*) FROM movie_scorecard), (SELECT count(*) FROM raw_reviews), "
-    "(SELECT count(*) FROM stg_reviews), (SELECT count(*) FROM pages), "
-    "(SELECT count(*) FROM etl_runs)"
-).fetchall()[0]
-print(json.dumps({"counts": counts, "reviews": reviews, "layers": layers}))
+layers = con.execute(LAYERS).fetchall()[0]
+history = con.execute(HISTORY).fetchall()
+print(json.dumps({"counts": counts, "reviews": reviews, "layers": layers, "history": history}))
 """
 
 
@@ -97,11 +106,19 @@ def parquet_batch(directory: Path) -> LoadBatch:
         ],
         schema=PAGES_SEEN_SCHEMA,
     )
-    batch = replace(batch_of(normalize_reviews(parsed.raw)), raw=parsed.raw, pages_seen=seen)
+    reviews = normalize_reviews(parsed.raw)
+    movie_id = reviews.get_column("movie_id")[0]
+    day = datetime(2026, 1, 1, 22, tzinfo=UTC)
+    scores = snapshots(
+        capture("any", day, 90, movie_id=movie_id),
+        capture("any", day + timedelta(days=1), 88, movie_id=movie_id),
+        capture("scorecard_only", day, 75, title="Scorecard Only"),
+    )
+    batch = replace(batch_of(reviews), raw=parsed.raw, pages_seen=seen, score_snapshots=scores)
     tables = {}
     for field in fields(batch):
         frame = getattr(batch, field.name)
-        if field.name == "extra_tables" or frame is None:
+        if not isinstance(frame, pl.DataFrame):
             continue
         path = directory / f"{field.name}.parquet"
         frame.write_parquet(path)
@@ -127,6 +144,7 @@ def test_migrations_views_and_loads_run_unchanged_on_a_ducklake_catalog(tmp_path
                     if field.name != "extra_tables"
                 }
             ),
+            json.dumps([LAYERS, HISTORY]),
         ],
         capture_output=True,
         text=True,
@@ -147,14 +165,17 @@ def test_migrations_views_and_loads_run_unchanged_on_a_ducklake_catalog(tmp_path
             "FROM reviews ORDER BY review_id"
         ).fetchall()
 
-        expected_layers = con.execute(
-            "SELECT (SELECT count(*) FROM movie_scorecard), (SELECT count(*) FROM raw_reviews), "
-            "(SELECT count(*) FROM stg_reviews), (SELECT count(*) FROM pages), "
-            "(SELECT count(*) FROM etl_runs)"
-        ).fetchall()[0]
+        expected_layers = con.execute(LAYERS).fetchall()[0]
+        expected_history = con.execute(HISTORY).fetchall()
 
     reviews = len(expected)
     assert lake["counts"] == [[reviews, 0, 0], [0, 0, reviews]]  # idempotent there too
     assert [tuple(row) for row in lake["reviews"]] == expected
     assert tuple(lake["layers"]) == expected_layers
-    assert expected_layers[2:] == (reviews, len(DEMO_TXT), 2)  # staging, pages, runs
+    assert expected_layers[2:] == (reviews, len(DEMO_TXT), 2, 3)  # staging, pages, runs, scores
+    assert [tuple(row) for row in lake["history"]] == expected_history
+    assert [row[1:] for row in expected_history] == [
+        ("2026-01-01", 90, None),
+        ("2026-01-02", 88, -2),
+        ("2026-01-01", 75, None),
+    ]

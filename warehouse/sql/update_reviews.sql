@@ -24,6 +24,7 @@ UPDATE fct_reviews AS t SET
     source_layout = c.source_layout,
     page_number = c.page_number,
     fetched_at = c.fetched_at,
+    source_review_id = c.source_review_id,
     last_run_id = $run_id,
     updated_at = $now
 FROM (
@@ -45,6 +46,7 @@ FROM (
         coalesce(s.is_top_critic, f.is_top_critic)               AS is_top_critic,
         coalesce(s.review_url, f.review_url)                     AS review_url,
         coalesce(s.date_raw, f.date_raw)                         AS date_raw,
+        coalesce(s.source_review_id, f.source_review_id)         AS source_review_id,
         s.source_url,
         s.source_layout,
         s.page_number,
@@ -56,9 +58,9 @@ WHERE t.review_id = c.review_id
   AND ROW(t.movie_id, t.critic_id, t.publication_id, t.review_date, t.quote,
           t.review_language_note, t.score_raw, t.score_value, t.score_scale,
           t.score_normalized, t.score_kind, t.score_status, t.is_fresh, t.is_top_critic,
-          t.review_url, t.date_raw)
+          t.review_url, t.date_raw, t.source_review_id)
       IS DISTINCT FROM
       ROW(c.movie_id, c.critic_id, c.publication_id, c.review_date, c.quote,
           c.review_language_note, c.score_raw, c.score_value, c.score_scale,
           c.score_normalized, c.score_kind, c.score_status, c.is_fresh, c.is_top_critic,
-          c.review_url, c.date_raw);
+          c.review_url, c.date_raw, c.source_review_id);

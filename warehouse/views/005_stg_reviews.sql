@@ -25,6 +25,7 @@ SELECT
     r.source_layout,
     r.page_number,
     r.fetched_at,
+    r.source_review_id,
     m.movie_key,
     m.movie_slug,
     m.movie_title,

@@ -26,7 +26,8 @@ SELECT
     r.critic_id,
     r.publication_id,
     r.first_run_id,
-    r.last_run_id
+    r.last_run_id,
+    r.source_review_id
 FROM fct_reviews AS r
 JOIN dim_movies AS m USING (movie_id)
 LEFT JOIN dim_critics AS c USING (critic_id)
