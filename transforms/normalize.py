@@ -129,6 +129,7 @@ SOURCE_PREFERENCE: tuple[str, ...] = ("rt_api",)
 # merged row never pairs one page's score text with another's parsed value.
 _SCORE_COLUMNS = ("score_raw", *SCORE_COLUMNS)
 _DATE_COLUMNS = ("review_date", "date_raw")
+_TITLE_COLUMNS = ("movie_title", "movie_title_source")
 _PROVENANCE_COLUMNS = ("source_url", "source_layout", "page_number", "record_number", "fetched_at")
 
 
@@ -139,8 +140,8 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
     then by completeness; every column takes the first ranked sighting's value, later ones
     only filling its gaps (a score found on one page fills the gap left by another). The
     score's columns come together from the first sighting that states a score, the date's
-    from the first with a date, and the page's (URL, layout, page, fetch time) from the
-    first sighting.
+    from the first with a date, the movie title from the first that states one, and the
+    page's (URL, layout, page, fetch time) from the first sighting.
     """
     if reviews.get_column("review_id").n_unique() == reviews.height:
         return reviews
@@ -164,6 +165,8 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
     together = {
         **dict.fromkeys(_SCORE_COLUMNS, pl.col("score_raw").is_null()),
         **dict.fromkeys(_DATE_COLUMNS, pl.col("review_date").is_null()),
+        # as in movies_of: a title a page stated beats one made from the slug
+        **dict.fromkeys(_TITLE_COLUMNS, (pl.col("movie_title_source") != "stated").fill_null(True)),
         **dict.fromkeys(_PROVENANCE_COLUMNS, pl.lit(False)),
     }
     merged = (

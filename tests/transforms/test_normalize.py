@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -247,7 +249,11 @@ def test_a_review_from_a_card_and_from_the_api_is_one_row_with_the_apis_fields(o
         0.625,
         "ok",
     )
-    assert (row["movie_title"], row["movie_year"]) == ("The Matrix", 1999)
+    assert (row["movie_title"], row["movie_title_source"], row["movie_year"]) == (
+        "The Matrix",
+        "stated",
+        1999,
+    )
 
 
 def test_the_card_and_api_rows_share_one_id_made_without_the_date():
@@ -296,3 +302,33 @@ def test_a_tv_seasons_reviews_are_keyed_by_show_and_season():
     assert (row["movie_key"], row["movie_slug"]) == ("slug:tv/severance/s02", "tv/severance/s02")
     assert row["movie_id"] == "a5bd250d1c5a7696"  # md5("slug:tv/severance/s02")[:16]
     assert (row["movie_title"], row["movie_title_source"]) == ("Severance Season 2", "slug")
+
+
+CASES = Path(__file__).parents[1] / "parse" / "cases"
+
+
+def golden_reviews(layout: str, case: str, fetched_at: datetime, **inherited: str) -> pl.DataFrame:
+    """A golden case's expected raw reviews, with the page columns the parse stage adds."""
+    expected = json.loads((CASES / layout / f"{case}.expected.json").read_text())
+    url = (CASES / layout / f"{case}.url").read_text().strip()
+    page = {"source_url": url, "source_layout": layout, "fetched_at": fetched_at}
+    records = [{**review, **page, **inherited} for review in expected["reviews"]]
+    return pl.DataFrame(records, schema=RAW_SCHEMA)
+
+
+def test_todays_rt_cards_and_api_pages_of_a_title_load_each_review_once():
+    # The reviews page's 20 cards, then the API's 47 reviews (20 + 20 + 7) its link leads to,
+    # given the slug of the crawl's start URL as the parse stage does.
+    fetched = datetime(2026, 4, 10, 8, tzinfo=UTC)
+    pages = [golden_reviews("rt_review_card", "fast_x_reviews_page", fetched)] + [
+        golden_reviews("rt_api", f"fast_x_p{n}", fetched, movie_slug="fast_x") for n in (1, 2, 3)
+    ]
+    reviews = normalize_reviews(pl.concat(pages))
+    assert reviews.height == 47
+    assert reviews["movie_key"].unique().to_list() == ["slug:fast_x"]
+    assert reviews["source_layout"].unique().to_list() == ["rt_api"]
+    assert reviews["source_review_id"].null_count() == 0
+    # the title and year the cards' page states; the API states neither
+    movie = movies_of(reviews).select("movie_title", "movie_title_source", "movie_year")
+    assert movie.rows() == [("Fast X", "stated", 2023)]
+    assert reviews.filter(pl.col("movie_title_source") == "stated").height == 20
