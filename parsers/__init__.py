@@ -1,6 +1,9 @@
 """Parse layer: page text in, raw review records out. Pure: no I/O, no network.
 
-`parse_page` picks the layout with `detect_layout` and hands the page to that layout's parser.
+`parse_page` picks the layout with `detect_layout` (by the page's URL for RT's review API,
+else by its content) and hands the page to that layout's parser; whatever goes wrong with
+one page comes out as that page's `ParseError`. `page_links` finds a page's next pages
+while it is fetched.
 """
 
 from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError

@@ -8,7 +8,7 @@ from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError
 from parsers.legacy_text import LegacyTextParser
 from parsers.review_row import ReviewRowParser
 from parsers.review_table_row import ReviewTableRowParser
-from parsers.rt_api import RtApiParser, holds_any_review
+from parsers.rt_api import RtApiParser, api_links
 from parsers.rt_json_feed import RtJsonFeedParser
 from parsers.rt_movie_page import RtMoviePageParser
 from parsers.rt_review_card import RtReviewCardParser
@@ -87,8 +87,8 @@ def page_links(
     """
     try:
         parser = detect_layout(text, url)
-        if parser is RT_API and holds_any_review(text, known_reviews):
-            return ()
+        if parser is RT_API:
+            return api_links(text, url, known_reviews=known_reviews)
         return parser.links(text, url)
     except Exception:
         # Links are found while a page is fetched; the same page is parsed later, and that

@@ -36,10 +36,7 @@ class RtApiParser:
         )
 
     def links(self, text: str, url: str) -> tuple[str, ...]:
-        try:
-            return next_page(answer(text), url)
-        except ParseError:
-            return ()
+        return api_links(text, url)
 
     def parse(self, text: str, url: str) -> ParsedPage:
         payload = answer(text)
@@ -78,16 +75,21 @@ def answer(text: str) -> dict[str, Any]:
     return payload
 
 
-def holds_any_review(text: str, review_ids: frozenset[str]) -> bool:
-    """Whether an API page lists any review whose `reviewId` is in `review_ids`.
+def api_links(
+    text: str, url: str, *, known_reviews: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The page after this one, unless this page lists a review in `known_reviews`.
 
-    The API lists newest first, so an incremental run stops paging at the first page that
-    reaches a review it already holds. Reads the JSON only, no records built.
+    The API lists newest first, so every page after the first one that reaches a review
+    already loaded holds only loaded reviews: an incremental run stops there. Reads the JSON
+    once and builds no records.
     """
-    if not review_ids:
-        return False
     try:
-        reviews = answer(text)["reviews"]
+        payload = answer(text)
     except ParseError:
-        return False
-    return any(as_text(item.get("reviewId")) in review_ids for item in reviews)
+        return ()
+    if known_reviews and any(
+        as_text(item.get("reviewId")) in known_reviews for item in payload["reviews"]
+    ):
+        return ()
+    return next_page(payload, url)
