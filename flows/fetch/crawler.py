@@ -152,6 +152,14 @@ def build_client(settings: FetchSettings) -> httpx.AsyncClient:
 
 
 class Crawler:
+    """Fetches seed URLs and the pages they lead to, each at most once a run.
+
+    `known` holds what the last run learned of each URL (for conditional requests and
+    change checks; ignored under `settings.full_refresh`). `link_finder` finds a page's
+    links; for incremental RT API paging build it with `keeper.link_finder_for(known_reviews,
+    full_refresh=...)` and give the same finder to a `ProcessKeeper`, if one is used.
+    """
+
     def __init__(
         self,
         client: httpx.AsyncClient,
