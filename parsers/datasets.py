@@ -87,6 +87,7 @@ def raw_reviews(
         _column(fields["date_raw"]).alias("date_raw"),
         _column(fields["quote_raw"]).alias("quote_raw"),
         _column(fields["review_url"]).alias("review_url"),
+        pl.lit(None, pl.String).alias("source_review_id"),
     ).cast(dict(RAW_SCHEMA))
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 # A TV season is named with its show and season (`tv/<show>/s01`) because its reviews,
 # unlike a movie's, belong to the season, not to the show.
 RT_SLUG_PATTERNS: tuple[str, ...] = (
-    r"/(tv/[A-Za-z0-9_.\-]+/s\d{1,3})(?![A-Za-z0-9_])",
+    r"/(tv/[A-Za-z0-9_.\-]+/s[0-9]{1,3})(?:[^A-Za-z0-9_]|$)",
     r"/m/([A-Za-z0-9_.\-]+)",
 )
 _RT_SLUGS = tuple(re.compile(pattern) for pattern in RT_SLUG_PATTERNS)
@@ -49,8 +49,13 @@ def is_rt_api_url(url: str) -> bool:
     True
     >>> is_rt_api_url("https://www.rottentomatoes.com/napi/movie/abc/criticsReviews/all")
     False
+    >>> is_rt_api_url("http://[bad/napi/rtcf/v1/movies/abc/reviews")  # not a URL at all
+    False
     """
-    return RT_API_PATH in urlsplit(url).path
+    try:
+        return RT_API_PATH in urlsplit(url).path
+    except ValueError:
+        return False
 
 
 def rt_api_url(page_url: str, kind: RtApiKind, ems_id: str) -> str:

@@ -11,8 +11,6 @@ season), else by its normalised title (+ year), else by an external id such as R
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from parsers.urls import RT_SLUG_PATTERNS
@@ -30,33 +28,6 @@ MOVIE_SOURCE_COLUMNS: tuple[str, ...] = (
 )
 
 
-# Polars' regex engine has no look-around. `parsers.urls` may end a pattern with a negative
-# look-ahead on a character class, `(?![...])`, which for the capture group's value is the
-# same as consuming one character outside the class or the end of the text.
-_CLASS_LOOKAHEAD = re.compile(r"\(\?!\[(\^?)([^\]]+)\]\)")
-
-
-def polars_pattern(pattern: str) -> str:
-    """`pattern` (Python `re`, one capture group) in a form Polars can run, with the same
-    first match and capture: `(?![a-z])` becomes `(?:[^a-z]|$)`.
-
-    >>> polars_pattern(r"/(tv/[a-z]+/s[0-9]+)(?![a-z0-9_])")
-    '/(tv/[a-z]+/s[0-9]+)(?:[^a-z0-9_]|$)'
-    """
-
-    def consuming(match: re.Match[str]) -> str:
-        negated, members = match.groups()
-        return f"(?:[{'' if negated else '^'}{members}]|$)"
-
-    rewritten = _CLASS_LOOKAHEAD.sub(consuming, pattern)
-    if "(?=" in rewritten or "(?!" in rewritten or "(?<" in rewritten:
-        raise ValueError(f"RT slug pattern uses look-around Polars cannot run: {pattern}")
-    return rewritten
-
-
-_SLUG_PATTERNS = tuple(polars_pattern(pattern) for pattern in RT_SLUG_PATTERNS)
-
-
 def slug_in_url(url: pl.Expr) -> pl.Expr:
     """The RT slug a URL names, lower-cased: the first of `parsers.urls.RT_SLUG_PATTERNS`
     that matches, as `parsers.urls.movie_slug` reads it.
@@ -64,7 +35,9 @@ def slug_in_url(url: pl.Expr) -> pl.Expr:
     >>> pl.select(slug_in_url(pl.lit("https://x/tv/Severance/s02/reviews"))).item()
     'tv/severance/s02'
     """
-    return pl.coalesce(url.str.extract(pattern, 1) for pattern in _SLUG_PATTERNS).str.to_lowercase()
+    return pl.coalesce(
+        url.str.extract(pattern, 1) for pattern in RT_SLUG_PATTERNS
+    ).str.to_lowercase()
 
 
 def key_movies(frame: pl.DataFrame) -> pl.DataFrame:

@@ -213,6 +213,7 @@ WEB_FACTS_SCHEMA: pl.Schema = pl.Schema(
         "byte_size": pl.Int64(),
         "fetched_at": pl.Datetime("us", "UTC"),
         "links": pl.List(pl.String()),  # links to the page's other pages, as found
+        "start_url": pl.String(),  # the URL whose crawl led to the page
     }
 )
 
@@ -226,6 +227,7 @@ PAGES_SEEN_SCHEMA: pl.Schema = pl.Schema(
         "last_modified": pl.String(),
         "headers": pl.String(),  # JSON
         "links": pl.List(pl.String()),
+        "start_url": pl.String(),
         "last_seen_at": pl.Datetime("us", "UTC"),
     }
 )
