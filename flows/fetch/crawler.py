@@ -196,9 +196,9 @@ class Crawler:
                 reason = f"not a URL that can be requested: {error}"
                 self._outcomes.append(FetchOutcome(shown, shown, datetime.now(UTC), error=reason))
                 continue
-            bare, credentials = split_credentials(url)
+            _bare, credentials = split_credentials(url)
             shown = redact_url(url)
-            if credentials is not None and bare != url:
+            if credentials is not None:
                 self._credentials[shown] = httpx.BasicAuth(*credentials)
             self._enqueue(shown, shown)
         workers = [asyncio.create_task(self._work()) for _ in range(self._settings.concurrency)]
@@ -288,6 +288,7 @@ class Crawler:
                 return FetchOutcome(url, seed, fetched_at, error=str(failure), attempts=attempt)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as bad:
                 # the request could not even be made: every attempt would fail alike
+                self._throttle.observe(host, time.monotonic() - started, ok=False)
                 reason = f"cannot request this URL: {redact_url(str(bad))}"
                 return FetchOutcome(url, seed, fetched_at, error=reason, attempts=attempt)
             except (_Retryable, httpx.TransportError, TimeoutError) as failure:
