@@ -1,8 +1,8 @@
 """Parquet export of the marts, for tools that cannot open a DuckDB file.
 
 DIR/reviews/review_year=2007/data_0.parquet   one folder per year of review date
-DIR/dim_movies.parquet, dim_critics.parquet, dim_publications.parquet
-DIR/movie_scorecard.parquet, critic_profile.parquet, monthly_reviews.parquet, ...
+DIR/dim_movies.parquet, dim_critics.parquet, dim_publications.parquet, movie_score_snapshots.parquet
+DIR/movie_scorecard.parquet, critic_profile.parquet, tomatometer_history.parquet, ...
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from pathlib import Path
 from warehouse.db import read_sql
 from warehouse.publish import reading
 
-TABLES = ("dim_movies", "dim_critics", "dim_publications")
-VIEWS = ("movie_scorecard", "critic_profile", "monthly_reviews", "score_format_mix")
+TABLES = ("dim_movies", "dim_critics", "dim_publications", "movie_score_snapshots")
+VIEWS = (
+    "movie_scorecard",
+    "critic_profile",
+    "monthly_reviews",
+    "score_format_mix",
+    "tomatometer_history",
+)
 
 
 def export_parquet(location: str, directory: Path) -> dict[str, int]:

@@ -122,3 +122,6 @@ def test_parquet_export_is_partitioned_by_year(warehouse, tmp_path, demo_movies)
     with reading(warehouse) as con:
         assert con.execute("SELECT count(*) FROM reviews").fetchall()[0][0] == back.height
     assert pl.read_parquet(tmp_path / "export" / "movie_scorecard.parquet").height == demo_movies
+    history = pl.read_parquet(tmp_path / "export" / "tomatometer_history.parquet")
+    assert history.height == counts["tomatometer_history"] == 0  # the demo has no scorecards
+    assert "tomatometer_change" in history.columns
