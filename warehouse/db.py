@@ -8,6 +8,7 @@ views always match the code that opened the warehouse.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -30,6 +31,19 @@ class WarehouseError(Exception):
 
 class WarehouseTooNewError(WarehouseError):
     """The warehouse was written by a newer reviewhouse than this one."""
+
+
+class WarehouseLocationError(WarehouseError, ValueError):
+    """The warehouse location is not one a warehouse can be at: a usage error."""
+
+
+# What a warehouse location may be, said in every WarehouseLocationError.
+LOCATIONS = (
+    "a warehouse is a DuckDB file path (such as data/reviewhouse.duckdb), "
+    "md:<database> (MotherDuck) or ducklake:<catalog> (DuckLake)"
+)
+# Connection-string prefixes that name a database which outlives the run.
+DATABASE_PREFIXES = ("md", "motherduck", "ducklake")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +150,55 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> None:
 def is_local_file(location: str) -> bool:
     """True for a path to a DuckDB file; False for `:memory:`, `md:...` and other strings."""
     return location != ":memory:" and ":" not in location.split("/")[0]
+
+
+def check_location(location: str) -> None:
+    """Raise `WarehouseLocationError`, in one line that says what a warehouse location may be,
+    unless `location` can hold a warehouse: a path to a DuckDB file (existing, or creatable:
+    no file in the way of its folder, which is writable where it exists), `md:<database>`,
+    `motherduck:<database>` or `ducklake:<catalog>`. Looks only; creates nothing.
+    """
+    problem = _location_problem(location)
+    if problem:
+        raise WarehouseLocationError(f"bad warehouse location {location!r}: {problem}; {LOCATIONS}")
+
+
+def _location_problem(location: str) -> str | None:
+    if not location.strip():
+        return "it is empty"
+    if location == ":memory:":
+        return "an in-memory database is gone when the run ends"
+    if is_local_file(location):
+        return _file_problem(location)
+    prefix, _, rest = location.partition(":")
+    if prefix not in DATABASE_PREFIXES:
+        if not prefix.strip(":/. "):
+            return "it names no file and no database"
+        return (
+            f"{prefix + ':'!r} is no kind of database reviewhouse knows "
+            f"(for a file whose name holds ':', write ./{location})"
+        )
+    if prefix == "ducklake":
+        if not rest.strip():
+            return "ducklake: names no catalog"
+        if is_local_file(rest):  # a catalog file (else another database: postgres:..., etc.)
+            return _file_problem(rest)
+    return None
+
+
+def _file_problem(location: str) -> str | None:
+    # os.path rather than Path: it answers False, not PermissionError, under a folder this
+    # user may not enter
+    if location.endswith(("/", os.sep)) or os.path.isdir(location):
+        return "it is a folder; name a file in it"
+    if os.path.exists(location):
+        return None
+    # the nearest folder that exists must be a folder, and one this user may create files in
+    existing = Path(location).absolute().parent
+    while not os.path.exists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not os.path.isdir(existing):
+        return f"it cannot be created: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"it cannot be created: {existing} is not writable"
+    return None

@@ -19,6 +19,7 @@ place inside one transaction instead (`strategy="in_place"`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -34,6 +35,7 @@ import duckdb
 from warehouse.db import (
     DEFAULT_STORAGE_VERSION,
     WarehouseError,
+    check_location,
     check_version,
     connect,
     is_local_file,
@@ -46,6 +48,17 @@ T = TypeVar("T")
 
 class WarehouseBusyError(WarehouseError):
     """Another process kept the warehouse locked for longer than we were willing to wait."""
+
+
+class WarehouseWriteError(WarehouseError):
+    """The system refused to write the warehouse (a folder not writable, a full disk); the
+    warehouse is as it was before."""
+
+
+# Why a write fails for reasons of the place written to, not of what is written: as errno
+# values (OSError) and as the system's words for them inside DuckDB's IO errors.
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
+_WRITE_REFUSALS = tuple(os.strerror(number) for number in _WRITE_ERRNOS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,40 +78,82 @@ def writing(
     """A migrated read-write connection whose work is published when the block succeeds."""
     options = options or PublishOptions()
     location = str(location)
+    check_location(location)
     strategy = options.strategy
     if strategy == "auto":
         strategy = "copy" if is_local_file(location) else "in_place"
-    if strategy == "in_place" or not is_local_file(location):
+    with _refused_writes(location):
+        if strategy == "in_place" or not is_local_file(location):
+            with writer_lock(location, options.lock_timeout_s):
+                con = _retry_on_lock(
+                    lambda: connect(location, storage_version=options.storage_version),
+                    options.lock_timeout_s,
+                )
+                try:
+                    migrate(con)
+                    _tune_for_loading(con, options)
+                    yield con
+                finally:
+                    con.close()
+            return
         with writer_lock(location, options.lock_timeout_s):
-            con = _retry_on_lock(
-                lambda: connect(location, storage_version=options.storage_version),
-                options.lock_timeout_s,
-            )
+            target = Path(location)
+            _remove_stale_copies(target)
+            working = target.with_name(f"{target.name}.loading-{uuid.uuid4().hex[:8]}")
             try:
-                migrate(con)
-                _tune_for_loading(con, options)
-                yield con
+                before = _snapshot(target, working, options.lock_timeout_s)
+                con = connect(working, storage_version=options.storage_version)
+                try:
+                    migrate(con)
+                    _tune_for_loading(con, options)
+                    yield con
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                _publish(working, target, before)
             finally:
-                con.close()
-        return
-    with writer_lock(location, options.lock_timeout_s):
-        target = Path(location)
-        _remove_stale_copies(target)
-        working = target.with_name(f"{target.name}.loading-{uuid.uuid4().hex[:8]}")
-        try:
-            before = _snapshot(target, working, options.lock_timeout_s)
-            con = connect(working, storage_version=options.storage_version)
-            try:
-                migrate(con)
-                _tune_for_loading(con, options)
-                yield con
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            _publish(working, target, before)
-        finally:
-            for leftover in (working, Path(f"{working}.wal")):
-                leftover.unlink(missing_ok=True)
+                # a copy that cannot be removed now (its folder turned read-only) is removed
+                # by the next run, as one left by a killed run
+                with contextlib.suppress(OSError):
+                    for leftover in (working, Path(f"{working}.wal")):
+                        leftover.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _refused_writes(location: str) -> Iterator[None]:
+    """The system's refusals to write the warehouse (its folder, its disk) as one
+    `WarehouseWriteError` line; every other error as it is."""
+    try:
+        yield
+    except (OSError, duckdb.IOException) as error:
+        reason = _refusal(error, location)
+        if reason is None:
+            raise
+        raise WarehouseWriteError(f"cannot write the warehouse at {location}: {reason}") from error
+
+
+def _refusal(error: OSError | duckdb.IOException, location: str) -> str | None:
+    """Why the system refused a write to the warehouse's own files, or None when `error`
+    is about something else (a staging file the load reads, a lock held elsewhere)."""
+    # a local warehouse's files (the copy, its WAL, DuckDB's spill folder, the lock) all sit
+    # beside it and are named after it
+    local = Path(location).absolute() if is_local_file(location) else None
+    if isinstance(error, OSError):
+        if error.errno not in _WRITE_ERRNOS:
+            return None
+        if (
+            local
+            and error.filename
+            and not str(Path(error.filename).absolute()).startswith(str(local))
+        ):
+            return None
+        return f"{error.strerror} ({error.filename})" if error.filename else error.strerror
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if not any(refusal in message for refusal in _WRITE_REFUSALS):
+        return None
+    if local and str(local) not in message and location not in message:
+        return None
+    return message.removeprefix("IO Error: ")
 
 
 def _tune_for_loading(con: duckdb.DuckDBPyConnection, options: PublishOptions) -> None:
@@ -111,23 +166,27 @@ def _tune_for_loading(con: duckdb.DuckDBPyConnection, options: PublishOptions) -
 
 def reading(location: str | Path, lock_timeout_s: float = 60.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection, waiting (bounded) while a writer holds the file."""
+    check_location(str(location))
     return _retry_on_lock(lambda: connect(location, read_only=True), lock_timeout_s)
 
 
-def check_warehouse(location: str | Path, lock_timeout_s: float = 30.0) -> int:
-    """Fail early, in one clear sentence, if `location` cannot be used as a warehouse.
+def check_warehouse(
+    location: str | Path, lock_timeout_s: float = 30.0, *, writable: bool = False
+) -> int:
+    """Fail early, in one clear sentence, if `location` cannot be used as a warehouse:
+    `WarehouseLocationError` when it cannot be one at all, `WarehouseWriteError` when
+    `writable` and its folder refuses the files a run writes, `WarehouseError` otherwise.
 
     Returns the schema version (0 for a warehouse that does not exist yet).
     """
     location = str(location)
+    check_location(location)
     if is_local_file(location):
         path = Path(location)
+        if writable and path.parent.exists():
+            probe_folder(location)
         if not path.exists():
-            if path.parent.exists() and not os.access(path.parent, os.W_OK):
-                raise WarehouseError(f"cannot create the warehouse in {path.parent}: not writable")
             return 0
-        if path.is_dir():
-            raise WarehouseError(f"{location} is a directory, not a warehouse file")
     try:
         with reading(location, lock_timeout_s) as con:
             return check_version(con)
@@ -135,6 +194,16 @@ def check_warehouse(location: str | Path, lock_timeout_s: float = 30.0) -> int:
         if "not a valid DuckDB database" in str(error):
             raise WarehouseError(f"{location} exists but is not a DuckDB database") from error
         raise WarehouseError(f"cannot open {location}: {error}") from error
+
+
+def probe_folder(location: str) -> None:
+    """`WarehouseWriteError` unless the folder of the local warehouse `location` takes a new
+    file, as the copy a run loads does: tried for real, because permission bits do not say
+    it for root, nor for read-only mounts or immutable folders."""
+    probe = Path(f"{location}.probe-{uuid.uuid4().hex[:8]}")
+    with _refused_writes(location):
+        probe.touch(exist_ok=False)
+        probe.unlink()
 
 
 @contextlib.contextmanager
