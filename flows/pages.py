@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import zstandard
 
+from flows.fetch.guard import too_large
 from parsers.urls import is_web_url
 
 
@@ -28,6 +29,7 @@ class PageRef:
     previous_hash: str | None = None  # the version already loaded: same bytes, no parse
     file_mtime_ns: int | None = None
     file_size: int | None = None
+    start_url: str | None = None  # the URL whose crawl led here (a page found by following links)
 
     def __reduce__(self) -> tuple[type[PageRef], tuple[object, ...]]:
         # Pickled as its constructor's arguments: a run pickles every page to hand batches to
@@ -101,23 +103,37 @@ def _recorded_address(path: str) -> str:
         os.close(handle)
 
 
+class PageTooLarge(OSError):
+    """A page larger than the run's cap: refused whole, never cut short."""
+
+    def __init__(self, size: int, max_bytes: int) -> None:
+        super().__init__(too_large(size, max_bytes))
+        self.max_bytes = max_bytes
+
+
 def read_body(page: PageRef, max_bytes: int | None = None) -> bytes:
     """The page's bytes, decompressed from the raw store when needed (zstd, or gzip in
-    stores written before)."""
-    limit = -1 if max_bytes is None else max_bytes
+    stores written before). A page over `max_bytes`, stored or decompressed, raises
+    `PageTooLarge`: half a page would load some of its reviews and silently lose the rest."""
     if not page.compressed:
         with open(page.body_path, "rb") as handle:
-            if limit >= 0:  # read(n) allocates all n bytes first: a 20 MB cap cost 4x the read
-                limit = min(limit, os.fstat(handle.fileno()).st_size + 1)
-            return handle.read(limit)
-    if page.body_path.endswith(".gz"):
+            size = os.fstat(handle.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise PageTooLarge(size, max_bytes)
+            # read(n) allocates all n bytes first: ask for the file's size, not the cap
+            body = handle.read(size + 1)
+    elif page.body_path.endswith(".gz"):
         with gzip.open(page.body_path, "rb") as handle:
-            return handle.read(limit)
-    with (
-        open(page.body_path, "rb") as handle,
-        zstandard.ZstdDecompressor().stream_reader(handle) as reader,
-    ):
-        return _read_up_to(reader, max_bytes)
+            body = handle.read(-1 if max_bytes is None else max_bytes + 1)
+    else:
+        with (
+            open(page.body_path, "rb") as handle,
+            zstandard.ZstdDecompressor().stream_reader(handle) as reader,
+        ):
+            body = _read_up_to(reader, None if max_bytes is None else max_bytes + 1)
+    if max_bytes is not None and len(body) > max_bytes:
+        raise PageTooLarge(len(body), max_bytes)
+    return body
 
 
 def _read_up_to(reader: BinaryIO, max_bytes: int | None) -> bytes:

@@ -84,13 +84,18 @@ def parse_and_transform(
     batch_number: int,
     staging_dir: str,
     run_id: str,
+    max_page_bytes: int = stages.parse.MAX_PAGE_BYTES,
     handed_out: Future[stages.StagedBatch] | None = None,
 ) -> stages.StagedBatch:
     """Parse and transform one batch (its pages listed in `pages_file`), or, when the run has
     worker processes, wait for them to do it (`handed_out`)."""
     if handed_out is None:
         staged = stages.stage_batch_file(
-            pages_file, batch_number=batch_number, staging_dir=Path(staging_dir), run_id=run_id
+            pages_file,
+            batch_number=batch_number,
+            staging_dir=Path(staging_dir),
+            run_id=run_id,
+            max_page_bytes=max_page_bytes,
         )
     else:
         staged = handed_out.result()
@@ -153,7 +158,8 @@ def validate(
     # a lazy scan of the batch files: the run's reviews, quotes and all, are never in memory
     staged = stages.scan_staged(batches, fetched.quarantine_paths)
     reviews = staged.reviews
-    dims = stages.dimensions(reviews)
+    snapshots = stages.score_snapshots(batches)
+    dims = stages.dimensions(reviews, snapshots)
     page_urls = reviews.select(pl.col("source_url").unique()).collect().to_series().to_list()
     report = validate_batch(
         run_id=run_id,
@@ -174,9 +180,10 @@ def validate(
         reviews_paths = (str(directory / "reviews.parquet"),)
         report.reviews.lazy().sink_parquet(reviews_paths[0], compression="lz4")
     # the dimensions change only if validation took rows out
-    final_dims = stages.dimensions(report.reviews) if report.quarantine.height else dims
+    final_dims = stages.dimensions(report.reviews, snapshots) if report.quarantine.height else dims
     frames = {
         **final_dims,
+        "score_snapshots": snapshots,
         "quarantine": pl.concat([staged.quarantine, report.quarantine]),
         "validation_results": report.results,
         "pages_seen": stages.pages_seen(
@@ -238,6 +245,7 @@ def load(
             publications=frames["publications"],
             quarantine=frames["quarantine"],
             pages_seen=frames["pages_seen"],
+            score_snapshots=frames["score_snapshots"],
             extra_tables={"validation_results": frames["validation_results"]},
         )
 
@@ -291,6 +299,7 @@ class RunOptions:
     dask_address: str | None = None  # an existing Dask scheduler; None starts a local one
     # a Prefect global concurrency limit held while loading, for writers on several machines
     writer_limit: str | None = None
+    max_page_bytes: int = stages.parse.MAX_PAGE_BYTES  # a larger page is refused whole
 
 
 RUNNERS = ("auto", "threads", "processes", "dask")
@@ -311,6 +320,7 @@ class FanOut:
     staging_dir: str
     run_id: str
     workers: str | None = None  # key of this run's worker pool, if it has one
+    max_page_bytes: int = stages.parse.MAX_PAGE_BYTES
 
     def save(self) -> str:
         path = Path(self.staging_dir) / "fan-out.pickle"
@@ -338,6 +348,7 @@ def fan_out(work_list: str) -> list[stages.StagedBatch]:
             batch_number=number,
             staging_dir=Path(staging_dir),
             run_id=run_id,
+            max_page_bytes=work.max_page_bytes,
         )
         if executor
         else None
@@ -348,6 +359,7 @@ def fan_out(work_list: str) -> list[stages.StagedBatch]:
         range(len(page_files)),
         staging_dir=staging_dir,
         run_id=run_id,
+        max_page_bytes=work.max_page_bytes,
         handed_out=handed_out,
     )
     dataset_futures = [
@@ -417,7 +429,13 @@ def process(
                 for number, pages in enumerate(chunks)
             ]
             work_list = FanOut(
-                page_files, intake.datasets, intake.movies, str(staging_dir), run.run_id, workers
+                page_files,
+                intake.datasets,
+                intake.movies,
+                str(staging_dir),
+                run.run_id,
+                workers,
+                options.max_page_bytes,
             ).save()
             if runner is None:
                 batches = fan_out(work_list)

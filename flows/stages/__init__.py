@@ -4,7 +4,13 @@ benchmark, so orchestration overhead can be measured against the bare work.
 Each stage returns a small result object with its counts and seconds.
 """
 
-from flows.stages.combine import dimensions, pages_seen, read_staged, scan_staged
+from flows.stages.combine import (
+    dimensions,
+    pages_seen,
+    read_staged,
+    scan_staged,
+    score_snapshots,
+)
 from flows.stages.datasets import dataset_kind, read_movies_tables, stage_dataset
 from flows.stages.fetch import FetchResult, KnownFile, fetch_pages, local_pages
 from flows.stages.parse import (
@@ -35,6 +41,7 @@ __all__ = [
     "read_staged",
     "save_pages",
     "scan_staged",
+    "score_snapshots",
     "stage_batch",
     "stage_batch_file",
     "stage_dataset",

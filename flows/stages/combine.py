@@ -11,10 +11,12 @@ import polars as pl
 from flows.stages.parse import StagedBatch
 from transforms.normalize import critics_of, deduplicate_lazy, movies_of, publications_of
 from transforms.schema import (
+    MOVIES_SCHEMA,
     PAGE_FACTS_SCHEMA,
     PAGES_SEEN_SCHEMA,
     QUARANTINE_SCHEMA,
     REVIEWS_SCHEMA,
+    SCORE_SNAPSHOTS_SCHEMA,
     WEB_FACTS_SCHEMA,
 )
 
@@ -56,9 +58,25 @@ def read_staged(
     return staged.reviews.collect(), staged.quarantine
 
 
-def dimensions(reviews: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
+def score_snapshots(batches: list[StagedBatch]) -> pl.DataFrame:
+    """RT's own scores read this run: one row per movie, capture and page."""
+    paths = [path for batch in batches for path in batch.scorecard_paths]
+    return _read(paths, SCORE_SNAPSHOTS_SCHEMA).unique(
+        ["movie_id", "captured_at", "source_url"], keep="last", maintain_order=True
+    )
+
+
+def dimensions(
+    reviews: pl.DataFrame | pl.LazyFrame, snapshots: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
+    """The movies, critics and publications of a run's reviews; a title RT scores before
+    anyone has reviewed it (a scorecard and no reviews yet) is a movie too."""
+    movies = reviews
+    if snapshots is not None and not snapshots.is_empty():
+        columns = MOVIES_SCHEMA.names()
+        movies = pl.concat([reviews.lazy().select(columns), snapshots.lazy().select(columns)])
     return {
-        "movies": movies_of(reviews),
+        "movies": movies_of(movies),
         "critics": critics_of(reviews),
         "publications": publications_of(reviews),
     }
@@ -73,7 +91,14 @@ def pages_seen(
     """One row per page read or checked this run, in the shape of the `pages` table."""
     facts = _read([*skipped_facts, *(p for b in batches for p in b.facts_paths)], PAGE_FACTS_SCHEMA)
     web = _read(list(web_facts), WEB_FACTS_SCHEMA).select(
-        "url", "http_status", "content_type", "etag", "last_modified", "headers", "links"
+        "url",
+        "http_status",
+        "content_type",
+        "etag",
+        "last_modified",
+        "headers",
+        "links",
+        "start_url",
     )
     return (
         facts.unique("url", keep="last", maintain_order=True)

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.fetch.settings import MAX_PAGE_BYTES
 from flows.fetch.store import content_hash
-from flows.pages import PageRef, file_page, read_body
-from flows.stages.problems import page_problem
+from flows.pages import PageRef, PageTooLarge, file_page, read_body
+from flows.stages.problems import clip, page_problem
 from parsers import ParseError, decode_body, parse_page
-from parsers.records import RAW_SCHEMA, REVIEW_COLUMNS, RawReview
+from parsers.base import ParsedPage as Page
+from parsers.records import RAW_SCHEMA, RAW_SCORECARD_SCHEMA, REVIEW_COLUMNS, RawReview
+from parsers.urls import movie_slug
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
-
-MAX_PAGE_BYTES = 20 * 1024 * 1024
+from transforms.scorecards import normalize_scorecards
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,9 @@ class ParsedBatch:
     raw: pl.DataFrame  # RAW_SCHEMA
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA
     pages: list[PageOutcome] = field(default_factory=list)
+    scorecards: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=RAW_SCORECARD_SCHEMA)
+    )
 
     @property
     def pages_failed(self) -> int:
@@ -58,6 +63,7 @@ class StagedBatch:
     raw_paths: tuple[str, ...]
     quarantine_paths: tuple[str, ...]
     facts_paths: tuple[str, ...]
+    scorecard_paths: tuple[str, ...]  # RT's own scores, one row per page that states them
     pages_parsed: int
     pages_failed: int
     pages_unchanged: int
@@ -66,13 +72,17 @@ class StagedBatch:
     seconds: float
 
 
-def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
-    """Parse every page; a page that fails becomes one quarantine row, the rest go on.
+def parse_pages(
+    pages: list[PageRef], run_id: str, *, max_page_bytes: int = MAX_PAGE_BYTES
+) -> ParsedBatch:
+    """Parse every page; a page that fails, for whatever reason, becomes one quarantine row
+    and the rest go on.
 
     A page whose bytes hash to the version already loaded (`previous_hash`) is not parsed.
     """
     reviews: list[RawReview] = []
     parsed_pages: list[ParsedPage] = []
+    scorecards: list[dict] = []
     problems: list[dict] = []
     outcomes: list[PageOutcome] = []
     for ahead in pages[:READ_AHEAD]:
@@ -81,9 +91,9 @@ def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
         if number + READ_AHEAD < len(pages):
             _read_ahead(pages[number + READ_AHEAD].body_path)
         try:
-            body = read_body(page, MAX_PAGE_BYTES)
+            body = read_body(page, max_page_bytes)
         except OSError as error:
-            reason = f"cannot read page: {error.strerror or error}"
+            reason = str(error) if isinstance(error, PageTooLarge) else _unreadable(error)
             outcomes.append(PageOutcome(page.url, None, 0, None, None, reason))
             problems.append(page_problem(run_id, page.url, "parse", reason, path=page.body_path))
             continue
@@ -93,24 +103,32 @@ def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
             continue
         try:
             parsed = parse_page(decode_body(body, page.content_type), page.url)
-        except ParseError as error:
-            outcomes.append(PageOutcome(page.url, error.layout, 0, digest, len(body), str(error)))
+        except Exception as error:  # any failure is this page's problem, never the run's
+            layout = error.layout if isinstance(error, ParseError) else None
+            reason = str(error) if isinstance(error, ParseError) else _crashed(error)
+            outcomes.append(PageOutcome(page.url, layout, 0, digest, len(body), reason))
             problems.append(
                 page_problem(
                     run_id,
                     page.url,
                     "parse",
-                    str(error),
-                    error.layout,
+                    reason,
+                    layout,
                     content_type=page.content_type,
                     bytes=len(body),
                 )
             )
             continue
+        if page.start_url:
+            _inherit_movie(parsed, page.start_url)
         reviews.extend(parsed.reviews)
         parsed_pages.append(
             (page.url, parsed.layout, parsed.page_number, page.fetched_at, len(parsed.reviews))
         )
+        if parsed.scorecard:
+            scorecards.append(
+                {"source_url": page.url, "fetched_at": page.fetched_at, **parsed.scorecard}
+            )
         outcomes.append(
             PageOutcome(page.url, parsed.layout, len(parsed.reviews), digest, len(body))
         )
@@ -118,7 +136,28 @@ def parse_pages(pages: list[PageRef], run_id: str) -> ParsedBatch:
         raw=raw_records(reviews, parsed_pages),
         quarantine=pl.DataFrame(problems, schema=QUARANTINE_SCHEMA),
         pages=outcomes,
+        scorecards=pl.DataFrame(scorecards, schema=RAW_SCORECARD_SCHEMA),
     )
+
+
+def _inherit_movie(parsed: Page, start_url: str) -> None:
+    """A page that names no movie (RT's review API: ids and quotes only) is about the movie
+    whose page its crawl started from: the API is reached from that title's reviews page."""
+    slug = movie_slug(start_url)
+    if slug is None:
+        return
+    for record in (*parsed.reviews, *([parsed.scorecard] if parsed.scorecard else [])):
+        if not record.get("movie_slug") and not record.get("movie_title"):
+            record["movie_slug"] = slug
+
+
+def _unreadable(error: OSError) -> str:
+    return f"cannot read page: {error.strerror or error}"
+
+
+def _crashed(error: Exception) -> str:
+    """A parser's unexpected failure, as one line (its message cut short)."""
+    return f"parser error: {type(error).__name__}: {clip(str(error))}"
 
 
 # A parsed page's columns, and how many reviews it gave: a row of PARSED_PAGE_SCHEMA.
@@ -170,13 +209,18 @@ def _read_ahead(path: str) -> None:
 
 
 def stage_batch(
-    pages: list[PageRef | str], *, batch_number: int, staging_dir: Path, run_id: str
+    pages: list[PageRef | str],
+    *,
+    batch_number: int,
+    staging_dir: Path,
+    run_id: str,
+    max_page_bytes: int = MAX_PAGE_BYTES,
 ) -> StagedBatch:
     """Parse and transform one batch of pages into Parquet files under `staging_dir`. A
     page given as a path is a saved file read for the first time (`local_pages`)."""
     started = time.perf_counter()
     pages = [page if isinstance(page, PageRef) else saved_page(page) for page in pages]
-    parsed = parse_pages(pages, run_id)
+    parsed = parse_pages(pages, run_id, max_page_bytes=max_page_bytes)
     reviews = normalize_reviews(parsed.raw)
     staging_dir.mkdir(parents=True, exist_ok=True)
     name = f"batch-{batch_number:05d}"
@@ -189,6 +233,9 @@ def stage_batch(
         ),
         facts_paths=write_parquet(
             page_facts(pages, parsed.pages), staging_dir / f"{name}.pages.parquet"
+        ),
+        scorecard_paths=write_parquet(
+            normalize_scorecards(parsed.scorecards), staging_dir / f"{name}.scorecards.parquet"
         ),
         pages_parsed=len(pages) - parsed.pages_failed - parsed.pages_unchanged,
         pages_failed=parsed.pages_failed,
@@ -216,11 +263,22 @@ def save_pages(pages: list[PageRef | str], path: Path) -> str:
 
 
 def stage_batch_file(
-    pages_file: str, *, batch_number: int, staging_dir: Path, run_id: str
+    pages_file: str,
+    *,
+    batch_number: int,
+    staging_dir: Path,
+    run_id: str,
+    max_page_bytes: int = MAX_PAGE_BYTES,
 ) -> StagedBatch:
     """`stage_batch` over the pages listed in a file written by `save_pages`."""
     pages = pickle.loads(Path(pages_file).read_bytes())
-    return stage_batch(pages, batch_number=batch_number, staging_dir=staging_dir, run_id=run_id)
+    return stage_batch(
+        pages,
+        batch_number=batch_number,
+        staging_dir=staging_dir,
+        run_id=run_id,
+        max_page_bytes=max_page_bytes,
+    )
 
 
 def page_facts(pages: list[PageRef], outcomes: list[PageOutcome]) -> pl.DataFrame:
