@@ -11,14 +11,19 @@ from pathlib import Path
 import polars as pl
 
 from flows.stages.parse import StagedBatch, write_parquet
-from flows.stages.problems import page_problem
+from flows.stages.problems import clip, page_problem
 from parsers import datasets
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
 
 
 def dataset_kind(path: Path) -> datasets.DatasetKind | None:
-    header = pl.scan_csv(path, infer_schema=False, n_rows=0).collect_schema().names()
+    """What the CSV's header says it holds; None for a file with no usable header (empty,
+    or not CSV at all): importing it then says why, as that file's quarantine row."""
+    try:
+        header = pl.scan_csv(path, infer_schema=False, n_rows=0).collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return None
     return datasets.sniff(header)
 
 
@@ -72,13 +77,47 @@ def stage_dataset(
     if digest == previous_hash:
         return staged.done(unchanged=True)
     kind = dataset_kind(path)
-    if kind is None or kind.kind != "reviews":
+    if stat.st_size == 0 or kind is None or kind.kind != "reviews":
         reason = "CSV holds no review columns (review_content / review_text / quote)"
-        if kind is not None:
+        if stat.st_size == 0:
+            reason = "empty CSV file: no header and no rows"
+        elif kind is not None:
             reason = "a movies table alone has no reviews: give it with its reviews file"
         staged.problems.append(page_problem(run_id, source_url, "parse", reason, datasets.LAYOUT))
         return staged.done(failed=True)
+    try:
+        _import_chunks(
+            path,
+            staged,
+            kind,
+            staging_dir,
+            name,
+            source_url,
+            fetched_at,
+            run_id,
+            movies,
+            chunk_rows,
+        )
+    except Exception as error:  # one dataset's failure is that dataset's problem
+        reason = f"cannot import dataset: {type(error).__name__}: {clip(str(error))}"
+        staged.problems.append(page_problem(run_id, source_url, "parse", reason, datasets.LAYOUT))
+        staged.review_paths, staged.raw_paths = (), ()
+        return staged.done(failed=True)
+    return staged.done()
 
+
+def _import_chunks(
+    path: Path,
+    staged: _Staged,
+    kind: datasets.DatasetKind,
+    staging_dir: Path,
+    name: str,
+    source_url: str,
+    fetched_at: datetime,
+    run_id: str,
+    movies: pl.DataFrame | None,
+    chunk_rows: int,
+) -> None:
     readable = _complete_copy(path, staging_dir / f"{name}.complete.csv", staged.problems, run_id)
     reader = pl.scan_csv(readable, infer_schema=False, truncate_ragged_lines=True)
     for number, chunk in enumerate(reader.collect_batches(chunk_size=chunk_rows)):
@@ -95,7 +134,6 @@ def stage_dataset(
         stem = staging_dir / f"{name}.{number:04d}"
         staged.review_paths += write_parquet(reviews, stem.with_suffix(".reviews.parquet"))
         staged.raw_paths += write_parquet(raw, stem.with_suffix(".raw.parquet"))
-    return staged.done()
 
 
 class _Staged:
@@ -121,6 +159,7 @@ class _Staged:
                 quarantine, self.stem.with_suffix(".quarantine.parquet")
             ),
             facts_paths=write_parquet(facts, self.stem.with_suffix(".pages.parquet")),
+            scorecard_paths=(),
             pages_parsed=0 if unchanged or failed else 1,
             pages_failed=int(failed),
             pages_unchanged=int(unchanged),
