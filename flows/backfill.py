@@ -2,7 +2,8 @@
 
 Chunks run one after another as subflows, so each keeps its own run record, report and
 atomic load, a failed chunk does not undo the others, and the warehouse never has two
-writers. A movie is an RT slug (`the_departed`) or a full reviews URL.
+writers. A movie is an RT slug (`the_departed`, `rt:the_departed`), a TV season
+(`rt:tv/<show>/s01`) or a URL, resolved as `reviewhouse ingest` resolves it.
 """
 
 from __future__ import annotations
@@ -11,18 +12,8 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.ingest import ingest_reviews
-from flows.sources import resolve_sources
+from flows.sources import resolve_sources, rt_reviews_url
 from warehouse.load import RunRecord
-
-RT_BASE_URL = "https://www.rottentomatoes.com"
-
-
-def movie_reviews_url(movie: str, base_url: str = RT_BASE_URL) -> str:
-    """`the_departed` -> `https://www.rottentomatoes.com/m/the_departed/reviews?page=1`."""
-    if movie.startswith(("http://", "https://")):
-        return movie
-    return f"{base_url.rstrip('/')}/m/{movie.strip().strip('/')}/reviews?page=1"
-
 
 def _run_name() -> str:
     parameters = flow_run.parameters
@@ -38,7 +29,7 @@ def backfill_reviews(
     chunk_size: int = 25,
     warehouse: str | None = None,
     reports_dir: str | None = None,
-    base_url: str = RT_BASE_URL,
+    base_url: str | None = None,
     allow_hosts: list[str] | None = None,
     concurrency: int = 16,
     per_host_concurrency: int = 4,
@@ -48,9 +39,10 @@ def backfill_reviews(
     writer_limit: str | None = None,
 ) -> dict[str, int]:
     """Ingest `movies` (slugs or URLs) and/or every source in `sources_file`, `chunk_size`
-    sources a run. Returns counts over all chunks; failed chunks are logged and counted."""
+    sources a run. `base_url` is the RT site to ask (default: `REVIEWHOUSE_RT_BASE_URL`, else
+    the real one). Returns counts over all chunks; failed chunks are logged and counted."""
     logger = get_run_logger()
-    sources = [movie_reviews_url(movie, base_url) for movie in movies or []]
+    sources = [rt_reviews_url(movie, base_url) for movie in movies or []]
     if sources_file:
         resolved = resolve_sources([f"@{sources_file}"])
         sources += [*resolved.urls, *map(str, resolved.files), *map(str, resolved.datasets)]

@@ -16,16 +16,17 @@ from expectations.settings import ValidationSettings
 from flows import stages
 from flows.fetch.crawler import KnownPage
 from flows.fetch.progress import progress_for
-from flows.fetch.settings import DEFAULT_USER_AGENT, FetchSettings
+from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
+from flows.fetch.urls import redact_url, reveal_password
 from flows.pipeline import Intake, RunOptions, new_run, prepare_workers, process
 from flows.sources import resolve_sources
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
-from warehouse.queries import known_pages
+from warehouse.queries import known_pages, known_review_ids
 
 
 def _run_name() -> str:
-    sources = flow_run.parameters.get("sources") or []
+    sources = [redact_url(source) for source in flow_run.parameters.get("sources") or []]
     shown = ", ".join(_short(source) for source in sources[:2])
     more = f" +{len(sources) - 2} more" if len(sources) > 2 else ""
     return f"ingest {shown}{more}"
@@ -42,18 +43,20 @@ def fetch(
     settings: FetchSettings,
     store_dir: str,
     known: dict[str, KnownPage],
+    known_reviews: frozenset[str],
     staging_dir: str,
     run_id: str,
 ) -> stages.FetchResult:
     """Crawl the URLs; retries happen per URL inside the crawler, not per task."""
     logger = get_run_logger()
     result = stages.fetch_pages(
-        urls,
+        [reveal_password(url) for url in urls],
         settings=settings,
         store_dir=Path(store_dir),
         known=known,
         staging_dir=Path(staging_dir),
         run_id=run_id,
+        known_reviews=known_reviews,
         progress=progress_for(logger) if urls else None,
     )
     if result.quarantine_paths:
@@ -88,6 +91,8 @@ def ingest_reviews(
     timeout_s: float = 60.0,
     user_agent: str = DEFAULT_USER_AGENT,
     force: bool = False,
+    full_refresh: bool = False,
+    max_page_bytes: int = MAX_PAGE_BYTES,
     runner: str = "auto",
     dask_address: str | None = None,
     writer_limit: str | None = None,
@@ -95,7 +100,9 @@ def ingest_reviews(
     """Ingest review pages (URLs, files, folders, CSV datasets or `@lists`) into the warehouse.
 
     Pages unchanged since the last run (same bytes, a 304, or a file with the same size and
-    modification time) are skipped unless `force` is set. `runner` picks where the
+    modification time) are skipped unless `force` is set; RT's review API is paged only
+    down to the first review the warehouse holds. `full_refresh` reads every page again,
+    all of the API included. A page over `max_page_bytes` is refused whole. `runner` picks where the
     parse/transform fan-out runs: `auto` (threads for small runs, a process per core from
     1,000 pages), `threads`, `processes`, or `dask` (a local cluster, or the scheduler at
     `dask_address`). `writer_limit` names a Prefect global concurrency limit to hold while
@@ -105,7 +112,9 @@ def ingest_reviews(
     """
     location = resolve_warehouse(warehouse)
     paths = Paths.for_warehouse(location, reports_dir)
-    run = new_run("ingest-reviews", dict(flow_run.parameters or {}), list(sources))
+    parameters = dict(flow_run.parameters or {})
+    parameters["sources"] = [redact_url(source) for source in sources]
+    run = new_run("ingest-reviews", parameters, parameters["sources"])
     staging_dir = paths.staging_dir / run.run_id
     staging_dir.mkdir(parents=True, exist_ok=True)
 
@@ -118,8 +127,12 @@ def ingest_reviews(
         runner=runner,
         dask_address=dask_address,
         writer_limit=writer_limit,
+        max_page_bytes=max_page_bytes,
     )
     resolved = resolve_sources(sources)
+    for skipped_source in resolved.skipped:
+        get_run_logger().warning(skipped_source)
+    force = force or full_refresh
     known_web, known_files = _known(None if force else known_pages(location))
     local, skipped = stages.local_pages(resolved.files, known_files)
     prepare_workers(options, len(local))
@@ -136,9 +149,12 @@ def ingest_reviews(
             allow_hosts=frozenset(allow_hosts or ()),
             max_pages=max_pages,
             total_timeout_s=timeout_s,
+            max_page_bytes=max_page_bytes,
+            full_refresh=full_refresh,
         ),
         store_dir=str(paths.pages_dir),
         known=quote(known_web),  # thousands of pages: not for Prefect to walk
+        known_reviews=quote(frozenset() if full_refresh else known_review_ids(location)),
         staging_dir=str(staging_dir),
         run_id=run.run_id,
     )

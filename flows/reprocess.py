@@ -62,6 +62,7 @@ def reprocess_pages(
                 compressed=row["source_kind"] == "web",
                 content_type=row["content_type"],
                 content_hash=row["content_hash"],
+                start_url=row["start_url"],
             )
         )
     staging_dir = paths.staging_dir / run.run_id

@@ -98,3 +98,27 @@ def _host_port(scheme: str, hostname: str | None, port: int | None) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     return host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+
+
+# Passwords given on the command line, kept in this process only: a flow's parameters go
+# to Prefect's database and UI, so the CLI hands the flow `user:***@` URLs and the crawl
+# asks for the password back here.
+_GIVEN_PASSWORDS: dict[str, str] = {}
+
+
+def hide_password(url: str) -> str:
+    """`redact_url(url)`, remembering the URL as given for `reveal_password` in this process.
+
+    >>> hidden = hide_password("http://user:s3cret@host/x")
+    >>> hidden, reveal_password(hidden)
+    ('http://user:***@host/x', 'http://user:s3cret@host/x')
+    """
+    redacted = redact_url(url)
+    if redacted != url:
+        _GIVEN_PASSWORDS[redacted] = url
+    return redacted
+
+
+def reveal_password(url: str) -> str:
+    """The URL as the user gave it, password included, if `hide_password` saw it here."""
+    return _GIVEN_PASSWORDS.get(url, url)

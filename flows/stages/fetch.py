@@ -12,14 +12,13 @@ from typing import NamedTuple
 import polars as pl
 
 from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
-from flows.fetch.keeper import ProcessKeeper
+from flows.fetch.keeper import ProcessKeeper, link_finder_for
 from flows.fetch.progress import CrawlProgress
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.pages import FileVersion, PageRef, file_page, file_version
 from flows.stages.parse import write_parquet
 from flows.stages.problems import page_problem
-from parsers import page_links
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA, WEB_FACTS_SCHEMA
 
 
@@ -68,25 +67,28 @@ def fetch_pages(
     known: dict[str, KnownPage],
     staging_dir: Path,
     run_id: str,
+    known_reviews: frozenset[str] = frozenset(),
     progress: CrawlProgress | None = None,
 ) -> FetchResult:
-    """Crawl `urls` (and the pages they link to) into the raw store."""
+    """Crawl `urls` (and the pages they link to) into the raw store. `known_reviews`: the
+    RT review ids the warehouse holds, where a nightly run stops paging RT's review API."""
     started = time.perf_counter()
 
     store = PageStore(store_dir)
+    links = link_finder_for(known_reviews, full_refresh=settings.full_refresh)
 
     async def crawl() -> CrawlReport:
         async with contextlib.AsyncExitStack() as resources:
             client = await resources.enter_async_context(build_client(settings))
             keeper = None
             if len(urls) >= STORE_IN_A_PROCESS_FROM:
-                keeper = await resources.enter_async_context(ProcessKeeper(store, page_links))
+                keeper = await resources.enter_async_context(ProcessKeeper(store, links))
             crawler = Crawler(
                 client,
                 settings,
                 store,
                 known=known,
-                link_finder=page_links,
+                link_finder=links,
                 progress=progress,
                 keeper=keeper,
             )
@@ -109,6 +111,7 @@ def fetch_pages(
                 "byte_size": outcome.byte_size,
                 "fetched_at": outcome.fetched_at,
                 "links": list(outcome.links),
+                "start_url": outcome.seed,
             }
             for outcome in ok
         ],
@@ -144,8 +147,9 @@ def fetch_pages(
         ],
         schema=QUARANTINE_SCHEMA,
     )
+    started_from = {outcome.url: outcome.seed for outcome in ok}
     return FetchResult(
-        pages=report.pages,
+        pages=[replace(page, start_url=started_from.get(page.url)) for page in report.pages],
         web_facts_paths=write_parquet(web_facts, staging_dir / "fetch.web.parquet"),
         skipped_facts_paths=write_parquet(unchanged, staging_dir / "fetch.unchanged.parquet"),
         quarantine_paths=write_parquet(problems, staging_dir / "fetch.quarantine.parquet"),

@@ -9,7 +9,7 @@ from prefect.client.orchestration import get_client
 from pytest_httpserver import HTTPServer
 
 from bench.render import Movie, Review, review_table_row
-from flows.backfill import backfill_reviews, movie_reviews_url
+from flows.backfill import backfill_reviews
 from flows.ingest import ingest_reviews
 from tests.flows.test_ingest import ingest, reviews
 from tests.helpers import table
@@ -49,13 +49,6 @@ def test_backfill_runs_movies_in_chunks(httpserver: HTTPServer, tmp_path):
     with reading(tmp_path / "backfill.duckdb") as con:
         assert table(con, "SELECT count(*) FROM etl_runs WHERE status = 'completed'") == [(2,)]
         assert table(con, "SELECT count(*) FROM dim_movies") == [(3,)]
-
-
-def test_movie_reviews_url():
-    assert movie_reviews_url("the_departed") == (
-        "https://www.rottentomatoes.com/m/the_departed/reviews?page=1"
-    )
-    assert movie_reviews_url("https://x.example/m/a") == "https://x.example/m/a"
 
 
 def test_each_run_publishes_a_markdown_artifact(pages_dir, tmp_path):
