@@ -250,9 +250,11 @@ def _row_failures(
     failed = pl.DataFrame(
         failures, schema={"review_id": pl.String, "reason": pl.String, "evidence": pl.String}
     ).join(reviews, on="review_id", how="inner")
-    evidence_value = pl.coalesce(
-        pl.when(pl.col("evidence") == name).then(pl.col(name).cast(pl.String))
-        for name in sorted(set(_EVIDENCE_COLUMN.values()))
+    evidence_value = quoted(
+        pl.coalesce(
+            pl.when(pl.col("evidence") == name).then(pl.col(name).cast(pl.String))
+            for name in sorted(set(_EVIDENCE_COLUMN.values()))
+        )
     )
     described = pl.concat_str(
         pl.col("reason"),
@@ -276,6 +278,25 @@ def _row_failures(
         pl.lit(datetime.now(UTC)).alias("quarantined_at"),
     ).cast(dict(QUARANTINE_SCHEMA))
     return reasons.get_column("review_id").to_list(), quarantine, warnings
+
+
+QUOTED_CHARS = 300  # of a bad value, quoted in a reason: enough to recognise it
+
+
+def quoted(value: pl.Expr, limit: int = QUOTED_CHARS) -> pl.Expr:
+    """A bad value as a reason quotes it: on one line and cut to `limit` characters with its
+    full length said, so a 1 MB quote never becomes a 1 MB reason or log line."""
+    line = value.str.replace_all(r"\s+", " ")
+    length = line.str.len_chars()
+    return (
+        pl.when(length > limit)
+        .then(
+            pl.concat_str(
+                line.str.slice(0, limit), pl.lit("… ("), length.cast(pl.String), pl.lit(" chars)")
+            )
+        )
+        .otherwise(line)
+    )
 
 
 def _results_rows(runs: list[_SuiteRun], run_id: str) -> pl.DataFrame:
@@ -312,8 +333,15 @@ def _describe_failure(suite: str, result: Any) -> str:
     unexpected = result.result.get("partial_unexpected_list") or []
     detail = f"observed {_plain(observed)!r}" if observed is not None else ""
     if unexpected:
-        detail = f"values {[_plain(v) for v in unexpected[:3]]}"
+        detail = f"values {[_short(_plain(v)) for v in unexpected[:3]]}"
     return f"{suite}: {reason}" + (f" ({detail})" if detail else "")
+
+
+def _short(value: Any) -> Any:
+    """A value quoted in a batch failure, cut like `quoted` cuts a row's."""
+    if isinstance(value, str) and len(value) > QUOTED_CHARS:
+        return f"{value[:QUOTED_CHARS]}… ({len(value)} chars)"
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -140,3 +140,21 @@ def test_an_unknown_score_status_is_rejected_not_lost(tmp_path):
     (reason,) = report.quarantine["reason"].to_list()
     assert reason.startswith("score status is not a known status")
     assert report.reviews.height == reviews.height - 1
+
+
+def test_a_huge_bad_value_is_quoted_cut_short_on_one_line(orchard, tmp_path):
+    """A 1 MB date string fails its row and is named in the reason, but only its head is
+    copied there, with its full length said."""
+    huge = "February 30, 2009 " + "x" * 1_000_000 + "\nsecond line"
+    bad = orchard.with_columns(
+        pl.when(pl.col("date_raw") == "February 30, 2009")
+        .then(pl.lit(huge))
+        .otherwise(pl.col("date_raw"))
+        .alias("date_raw")
+    )
+    report = run(bad, tmp_path, max_quarantined_share=0.5)
+    (reason,) = [r for r in report.quarantine["reason"] if "date_raw=" in r]
+    assert len(reason) < 1_000
+    assert "\n" not in reason
+    assert "date_raw=February 30, 2009 xxx" in reason
+    assert reason.endswith(f"… ({len(huge)} chars)")  # one newline became one space
