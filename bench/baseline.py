@@ -115,6 +115,8 @@ def _feed(payload: dict, url: str) -> list[dict]:
             "score_raw": item.get("originalScore"),
             "date_raw": item["createDate"],
             "quote_raw": item["reviewQuote"],
+            # today's review API: reviewhouse keys its reviews without the date
+            "undated_key": "reviewId" in item,
         }
         for item in payload["reviews"]
     ]
@@ -214,7 +216,9 @@ def review_id(row: pd.Series) -> str:
     critic, publication = _text(row["critic_name"]).lower(), _text(row["publication"]).lower()
     who = f"critic:{critic}" if critic else f"publication:{publication}" if publication else ""
     day = (
-        row["review_date"].isoformat()
+        ""
+        if row.get("undated_key") is True
+        else row["review_date"].isoformat()
         if isinstance(row["review_date"], date)
         else _text(row["date_raw"])
     )

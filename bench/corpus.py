@@ -34,7 +34,7 @@ REVIEWS_PER_PAGE = 20
 LAYOUT_WEIGHTS: dict[str, float] = {
     "review_table_row": 0.30,
     "review_row": 0.30,
-    "rt_json_feed": 0.15,
+    "rt_api": 0.15,
     "legacy_text": 0.10,
     "rt_movie_page": 0.10,
     "schema_org": 0.05,
@@ -229,7 +229,7 @@ def movie_pages(rng: random.Random, number: int) -> Iterator[Page]:
         elif layout == "legacy_text":
             body = legacy_text(movie, chunk, page, pages)
             yield Page(f"/m/{slug}/reviews/?page={page}&sort=", body, layout, len(chunk), seed)
-        elif layout == "rt_json_feed":
+        elif layout == "rt_api":
             cursor = f"c{page}" if page < pages else None
             after = "" if page == 1 else f"&after=c{page - 1}"
             body = rt_json_feed(movie, chunk, end_cursor=cursor, shape=2024)
@@ -274,4 +274,4 @@ def write(size: str, directory: Path, base_url: str) -> dict:
 
 
 def _suffix(layout: str) -> str:
-    return {"rt_json_feed": "json", "legacy_text": "txt"}.get(layout, "html")
+    return {"rt_api": "json", "legacy_text": "txt"}.get(layout, "html")

@@ -26,6 +26,7 @@ class Review:
     fresh: bool | None = None
     top_critic: bool = False
     url: str | None = None
+    review_id: str | None = None  # RT's own id, as its review API gives it
 
     @property
     def vanity(self) -> str | None:
@@ -197,7 +198,7 @@ def rt_json_feed(
         if shape >= 2024:
             items.append(
                 {
-                    "reviewId": str(100000 + number),
+                    "reviewId": review.review_id or str(100000 + number),
                     "scoreSentiment": "POSITIVE" if review.fresh else "NEGATIVE",
                     "originalScore": review.score,
                     "isTopReview": False,
@@ -239,6 +240,93 @@ def rt_json_feed(
         },
     }
     return json.dumps(payload, ensure_ascii=False, indent=1)
+
+
+# --- today's RT (2024-2026): review cards with slots, the props blob, the scorecard ------
+
+
+def rt_review_cards(
+    movie: Movie,
+    reviews: list[Review],
+    stamps: list[str],
+    *,
+    scorecard: dict | None = None,
+    element: str = "review-card-critic",
+    filler: str = "",
+) -> str:
+    """A reviews page as RT serves it today: one card per review, fields in `slot`s, each
+    card's shadow-root template beside them, the `props` blob naming the title's emsId.
+    `stamps` are the cards' timestamps as the site writes them (`3d`, `Mar 20`, ...)."""
+    cards = []
+    for review, stamp in zip(reviews, stamps, strict=True):
+        flags = " top-critic top-publication" if review.top_critic else ""
+        score = f"<span>{_e(review.score)}</span>" if review.score else ""
+        sentiment = "POSITIVE" if review.fresh else "NEGATIVE"
+        cards.append(
+            f"""<{element} approved-critic approved-publication{flags}>
+  <template shadowrootmode="open"><div class="card"><slot name="name"></slot>
+    <slot name="publication"></slot><span>Top Critic</span><slot name="review"></slot></div>
+  </template>
+  <rt-link slot="name" href="/critic/{_e(review.vanity)}">{_e(review.critic)}</rt-link>
+  <rt-text slot="publication"> {_e(review.publication)} </rt-text>
+  <span slot="timestamp">{_e(stamp)}</span>
+  <div slot="rating"><score-icon-critics sentiment="{sentiment}"></score-icon-critics>{score}</div>
+  <span slot="review">{_e(review.quote)}</span>
+  <rt-link slot="review-link" href="{_e(review.url)}">Go to Full Review</rt-link>
+</{element}>"""
+        )
+    props = {
+        "vanity": {"emsId": movie.ems_id, "href": f"/m/{movie.slug}"},
+        "reviewType": "critic",
+        "media": {"title": movie.title, "releaseYear": str(movie.year or "")},
+    }
+    card_json = ""
+    if scorecard is not None:
+        card_json = (
+            '<script id="media-scorecard-json" data-json="mediaScorecard"\n'
+            f'  type="application/json">{json.dumps(scorecard)}</script>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{_e(movie.title)} ({movie.year}) - Critic Reviews | Rotten Tomatoes</title>
+<script type="application/json" data-json="props">{json.dumps(props)}</script>
+{card_json}
+</head><body><rt-header></rt-header>{filler}
+<main><h1>{_e(movie.title)} Reviews</h1>
+<div class="review-card-list">
+{chr(10).join(cards)}
+</div>
+<rt-button data-qa="load-more-btn">Load More</rt-button>
+</main><footer>Rotten Tomatoes</footer></body></html>
+"""
+
+
+def rt_scorecard(
+    tomatometer: int | None,
+    reviews: int,
+    liked: int,
+    *,
+    certified: bool = False,
+    top: int | None = None,
+    popcornmeter: int | None = None,
+    ratings: str | None = None,
+) -> dict:
+    """RT's `media-scorecard-json` blob for a title."""
+    critics = {
+        "title": "Tomatometer",
+        "reviewCount": reviews,
+        "likedCount": liked,
+        "notLikedCount": reviews - liked,
+        "certified": certified,
+        "sentiment": "POSITIVE" if (tomatometer or 0) >= 60 else "NEGATIVE",
+    }
+    if tomatometer is not None:
+        critics["score"] = str(tomatometer)
+    audience = {"title": "Popcornmeter", "certified": False, "bandedRatingCount": ratings}
+    if popcornmeter is not None:
+        audience["score"] = str(popcornmeter)
+    overlay = {"criticsTop": {"score": str(top)} if top is not None else {}}
+    return {"criticsScore": critics, "audienceScore": audience, "overlay": overlay}
 
 
 # --- RT movie page (about 2018-2021): JSON-LD plus quote bubbles --------------------------
