@@ -85,9 +85,9 @@ class RunRecord:
 # A batch table is a Polars frame, or Parquet files DuckDB reads itself (no Python memory).
 Table = pl.DataFrame | Sequence[str | Path]
 
-# Columns a batch table may lack, by the name it is registered under, and their type: they
-# came after some of the code that builds batches (a crawl's start URL is known only to runs
-# that crawl), and a batch without them loads as if they were NULL.
+# Columns a batch table may lack, by the name it is registered under, and their SQL type:
+# they came after some of the code and files that build batches (benchmarks, hand-built
+# frames, staging files of an older version), and a batch without them loads them as NULL.
 OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
     "batch_reviews": {"source_review_id": "VARCHAR"},
     "batch_pages_seen": {"start_url": "VARCHAR"},

@@ -8,27 +8,7 @@ from typing import Any
 
 import polars as pl
 
-SNAPSHOT_COLUMNS: dict[str, pl.DataType] = {
-    "movie_id": pl.String(),
-    "movie_key": pl.String(),
-    "movie_slug": pl.String(),
-    "movie_title": pl.String(),
-    "movie_title_source": pl.String(),
-    "movie_year": pl.Int32(),
-    "captured_at": pl.Datetime("us", "UTC"),
-    "source_url": pl.String(),
-    "tomatometer": pl.Int32(),
-    "tomatometer_sentiment": pl.String(),
-    "certified_fresh": pl.Boolean(),
-    "critic_review_count": pl.Int32(),
-    "critic_liked": pl.Int32(),
-    "critic_not_liked": pl.Int32(),
-    "critic_average_rating": pl.Float64(),
-    "top_critics_tomatometer": pl.Int32(),
-    "popcornmeter": pl.Int32(),
-    "popcornmeter_certified": pl.Boolean(),
-    "audience_rating_count": pl.String(),
-}
+from transforms.schema import SCORE_SNAPSHOTS_SCHEMA
 
 
 def capture(
@@ -49,4 +29,4 @@ def capture(
 
 
 def snapshots(*captures: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(list(captures), schema=SNAPSHOT_COLUMNS)
+    return pl.DataFrame(list(captures), schema=SCORE_SNAPSHOTS_SCHEMA)

@@ -6,9 +6,12 @@ from transforms.schema import (
     CRITICS_SCHEMA,
     FACT_COLUMNS,
     MOVIES_SCHEMA,
+    PAGES_SEEN_SCHEMA,
     PUBLICATIONS_SCHEMA,
     QUARANTINE_SCHEMA,
     REVIEWS_SCHEMA,
+    SCORE_SNAPSHOT_COLUMNS,
+    SCORE_SNAPSHOTS_SCHEMA,
     VALIDATION_RESULTS_SCHEMA,
 )
 from warehouse.db import (
@@ -78,6 +81,8 @@ def test_newer_warehouse_is_refused_with_a_clear_message(warehouse_path):
         ("dim_publications", PUBLICATIONS_SCHEMA, None),
         ("quarantine", QUARANTINE_SCHEMA, None),
         ("validation_results", VALIDATION_RESULTS_SCHEMA, None),
+        ("movie_score_snapshots", SCORE_SNAPSHOTS_SCHEMA, SCORE_SNAPSHOT_COLUMNS),
+        ("pages", PAGES_SEEN_SCHEMA, ("start_url",)),
     ],
 )
 def test_polars_schemas_and_duckdb_ddl_agree(warehouse_path, table, schema, only):

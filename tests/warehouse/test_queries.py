@@ -35,9 +35,7 @@ def page(url: str, content_hash: str, **facts) -> dict:
 
 
 def pages_frame(*rows: dict) -> pl.DataFrame:
-    """Pages seen, with `start_url` whether or not PAGES_SEEN_SCHEMA declares it yet."""
-    schema = {**PAGES_SEEN_SCHEMA, "start_url": pl.String()}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=PAGES_SEEN_SCHEMA)
 
 
 def load(warehouse_path, run_id: str, reviews: pl.DataFrame, pages=None) -> LoadCounts:
