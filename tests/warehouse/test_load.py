@@ -215,3 +215,29 @@ def test_the_raw_layer_goes_in_while_validating_and_out_again_if_the_batch_fails
     assert counts is not None
     assert counts.new == normalize_reviews(raw).height - 20
     assert len(raw_rows(warehouse_path)) == raw.height
+
+
+def test_a_card_read_again_never_overrides_what_the_api_gave(warehouse_path):
+    """Night one reads a title's reviews page and its API; night two the API refuses and
+    only the cards are read: the reviews keep the API's exact dates and ids."""
+    cases = DEMO_PAGES.parent.parent / "tests" / "parse" / "cases"
+    cards = file_page(cases / "rt_review_card" / "fast_x_reviews_page.html")
+    cards = replace(
+        cards, url=(cases / "rt_review_card" / "fast_x_reviews_page.url").read_text().strip()
+    )
+    api = file_page(cases / "rt_api" / "fast_x_p1.json")
+    api = replace(
+        api, url=(cases / "rt_api" / "fast_x_p1.url").read_text().strip(), start_url=cards.url
+    )
+    both = normalize_reviews(stages.parse_pages([cards, api], run_id="night-1").raw)
+    load(warehouse_path, both, "run-1")
+    before = snapshot(warehouse_path)
+    cards_only = normalize_reviews(stages.parse_pages([cards], run_id="night-2").raw)
+    counts = load(warehouse_path, cards_only, "run-2")
+    assert counts.new == 0
+    assert snapshot(warehouse_path) == before
+    with reading(warehouse_path) as con:
+        layouts = table(con, "SELECT DISTINCT source_layout FROM reviews")
+        dated = table(con, "SELECT count(*) FROM fct_reviews WHERE date_raw LIKE '____-__-__T%'")
+    assert layouts == [("rt_api",)]
+    assert dated == [(20,)]

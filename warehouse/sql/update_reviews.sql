@@ -30,29 +30,34 @@ UPDATE fct_reviews AS t SET
 FROM (
     SELECT
         s.review_id,
-        coalesce(s.movie_id, f.movie_id)                         AS movie_id,
-        coalesce(s.critic_id, f.critic_id)                       AS critic_id,
-        coalesce(s.publication_id, f.publication_id)             AS publication_id,
-        coalesce(s.review_date, f.review_date)                   AS review_date,
-        coalesce(s.quote, f.quote)                               AS quote,
-        coalesce(s.review_language_note, f.review_language_note) AS review_language_note,
-        coalesce(s.score_raw, f.score_raw)                       AS score_raw,
-        if(s.score_status = 'empty', f.score_value, s.score_value)           AS score_value,
-        if(s.score_status = 'empty', f.score_scale, s.score_scale)           AS score_scale,
-        if(s.score_status = 'empty', f.score_normalized, s.score_normalized) AS score_normalized,
-        if(s.score_status = 'empty', f.score_kind, s.score_kind)             AS score_kind,
-        if(s.score_status = 'empty', f.score_status, s.score_status)         AS score_status,
-        coalesce(s.is_fresh, f.is_fresh)                         AS is_fresh,
-        coalesce(s.is_top_critic, f.is_top_critic)               AS is_top_critic,
-        coalesce(s.review_url, f.review_url)                     AS review_url,
-        coalesce(s.date_raw, f.date_raw)                         AS date_raw,
-        coalesce(s.source_review_id, f.source_review_id)         AS source_review_id,
-        s.source_url,
-        s.source_layout,
-        s.page_number,
-        s.fetched_at
+        if(k.api_held, coalesce(f.movie_id, s.movie_id), coalesce(s.movie_id, f.movie_id)) AS movie_id,
+        if(k.api_held, coalesce(f.critic_id, s.critic_id), coalesce(s.critic_id, f.critic_id)) AS critic_id,
+        if(k.api_held, coalesce(f.publication_id, s.publication_id), coalesce(s.publication_id, f.publication_id)) AS publication_id,
+        if(k.api_held, coalesce(f.review_date, s.review_date), coalesce(s.review_date, f.review_date)) AS review_date,
+        if(k.api_held, coalesce(f.quote, s.quote), coalesce(s.quote, f.quote)) AS quote,
+        if(k.api_held, coalesce(f.review_language_note, s.review_language_note), coalesce(s.review_language_note, f.review_language_note)) AS review_language_note,
+        if(k.api_held, coalesce(f.score_raw, s.score_raw), coalesce(s.score_raw, f.score_raw)) AS score_raw,
+        if((k.api_held AND f.score_status <> 'empty') OR s.score_status = 'empty', f.score_value, s.score_value) AS score_value,
+        if((k.api_held AND f.score_status <> 'empty') OR s.score_status = 'empty', f.score_scale, s.score_scale) AS score_scale,
+        if((k.api_held AND f.score_status <> 'empty') OR s.score_status = 'empty', f.score_normalized, s.score_normalized) AS score_normalized,
+        if((k.api_held AND f.score_status <> 'empty') OR s.score_status = 'empty', f.score_kind, s.score_kind) AS score_kind,
+        if((k.api_held AND f.score_status <> 'empty') OR s.score_status = 'empty', f.score_status, s.score_status) AS score_status,
+        if(k.api_held, coalesce(f.is_fresh, s.is_fresh), coalesce(s.is_fresh, f.is_fresh)) AS is_fresh,
+        if(k.api_held, coalesce(f.is_top_critic, s.is_top_critic), coalesce(s.is_top_critic, f.is_top_critic)) AS is_top_critic,
+        if(k.api_held, coalesce(f.review_url, s.review_url), coalesce(s.review_url, f.review_url)) AS review_url,
+        if(k.api_held, coalesce(f.date_raw, s.date_raw), coalesce(s.date_raw, f.date_raw)) AS date_raw,
+        if(k.api_held, coalesce(f.source_review_id, s.source_review_id), coalesce(s.source_review_id, f.source_review_id)) AS source_review_id,
+        if(k.api_held, f.source_url, s.source_url) AS source_url,
+        if(k.api_held, f.source_layout, s.source_layout) AS source_layout,
+        if(k.api_held, f.page_number, s.page_number) AS page_number,
+        if(k.api_held, f.fetched_at, s.fetched_at) AS fetched_at
     FROM batch_reviews AS s
     JOIN fct_reviews AS f USING (review_id)
+    -- A card read again (its date only as precise as "3d") never overrides what RT's review
+    -- API gave for the same review: it only fills the gaps the API left.
+    CROSS JOIN LATERAL (
+        SELECT f.source_layout = 'rt_api' AND s.source_layout IS DISTINCT FROM 'rt_api' AS api_held
+    ) AS k
 ) AS c
 WHERE t.review_id = c.review_id
   AND ROW(t.movie_id, t.critic_id, t.publication_id, t.review_date, t.quote,
