@@ -158,7 +158,7 @@ def validate(
     # a lazy scan of the batch files: the run's reviews, quotes and all, are never in memory
     staged = stages.scan_staged(batches, fetched.quarantine_paths)
     reviews = staged.reviews
-    snapshots = stages.score_snapshots(batches)
+    snapshots, unnamed_scorecards = stages.score_snapshots(batches, run_id)
     dims = stages.dimensions(reviews, snapshots)
     page_urls = reviews.select(pl.col("source_url").unique()).collect().to_series().to_list()
     report = validate_batch(
@@ -184,7 +184,7 @@ def validate(
     frames = {
         **final_dims,
         "score_snapshots": snapshots,
-        "quarantine": pl.concat([staged.quarantine, report.quarantine]),
+        "quarantine": pl.concat([staged.quarantine, unnamed_scorecards, report.quarantine]),
         "validation_results": report.results,
         "pages_seen": stages.pages_seen(
             batches,

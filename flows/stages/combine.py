@@ -9,6 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.stages.parse import StagedBatch
+from flows.stages.problems import page_problem
 from transforms.normalize import critics_of, deduplicate_lazy, movies_of, publications_of
 from transforms.schema import (
     MOVIES_SCHEMA,
@@ -58,12 +59,23 @@ def read_staged(
     return staged.reviews.collect(), staged.quarantine
 
 
-def score_snapshots(batches: list[StagedBatch]) -> pl.DataFrame:
-    """RT's own scores read this run: one row per movie, capture and page."""
+def score_snapshots(batches: list[StagedBatch], run_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """RT's own scores read this run, one row per movie, capture and page; and a quarantine
+    row for each scorecard on a page that names no movie (no slug, title or emsId), which
+    no movie could hold."""
     paths = [path for batch in batches for path in batch.scorecard_paths]
-    return _read(paths, SCORE_SNAPSHOTS_SCHEMA).unique(
+    snapshots = _read(paths, SCORE_SNAPSHOTS_SCHEMA).unique(
         ["movie_id", "captured_at", "source_url"], keep="last", maintain_order=True
     )
+    unnamed = pl.col("movie_id").is_null() | pl.col("captured_at").is_null()
+    problems = pl.DataFrame(
+        [
+            page_problem(run_id, url, "transform", "RT scorecard on a page that names no movie")
+            for url in snapshots.filter(unnamed).get_column("source_url")
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+    return snapshots.filter(~unnamed), problems
 
 
 def dimensions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_ingesting_twice_leaves_the_reviews_identical(pages_dir, warehouse_path)
     second = ingest([pages_dir], warehouse_path)
     assert reviews(warehouse_path) == before
     assert second.reviews_new == second.reviews_updated == 0
-    assert second.pages_skipped == first.pages_read == 8  # unchanged files are not re-read
+    assert second.pages_skipped == first.pages_read == 9  # unchanged files are not re-read
     forced = ingest([pages_dir], warehouse_path, force=True)
     assert reviews(warehouse_path) == before
     assert (forced.reviews_new, forced.reviews_updated) == (0, 0)
@@ -70,7 +71,8 @@ def test_bad_input_is_quarantined_and_the_good_still_loads(pages_dir, warehouse_
     with reading(warehouse_path) as con:
         problems = table(con, "SELECT stage, reason, source_url FROM quarantine ORDER BY ALL")
         loaded = table(con, "SELECT count(*) FROM reviews")[0][0]
-    assert loaded == 55  # 57 demo reviews parsed, less the two bad orchard rows
+    # 65 demo reviews parsed, less the two bad orchard rows and the card with no quote
+    assert loaded == 62
     by_source = {
         Path(url.removeprefix("file://")).name: (stage, reason) for stage, reason, url in problems
     }
@@ -188,3 +190,75 @@ def test_a_review_seen_in_two_batches_is_loaded_once(tmp_path, warehouse_path):
     assert run.reviews_parsed == 2 * single.reviews_loaded
     assert run.reviews_loaded == single.reviews_loaded
     assert reviews(warehouse_path) == reviews(tmp_path / "single.duckdb")
+
+
+def test_a_page_over_the_cap_is_refused_whole_and_said_so(tmp_path, warehouse_path):
+    """A page larger than --max-page-bytes loads none of its reviews instead of some, and the
+    quarantine names the cap; pages under it load."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    seed = SEED_PAGE.read_text()
+    (saved / "big.txt").write_text(seed.replace("Backstage", "Backstage Two") * 3)
+    (saved / "small.txt").write_text(seed)
+    cap = len(seed.encode()) + 100
+    run = ingest([saved], warehouse_path, max_page_bytes=cap)
+    assert run.status == "completed"
+    with reading(warehouse_path) as con:
+        titles = table(con, "SELECT DISTINCT movie_title FROM reviews")
+        problems = table(con, "SELECT stage, reason, source_url FROM quarantine")
+        pages = table(con, "SELECT url FROM pages")
+    assert titles == [("Backstage",)]
+    ((stage, reason, url),) = problems
+    assert (stage, url.rsplit("/", 1)[-1]) == ("parse", "big.txt")
+    assert reason == f"page larger than the {cap / 1024:.1f} KiB cap (--max-page-bytes)"
+    assert [url.rsplit("/", 1)[-1] for (url,) in pages] == ["small.txt"]
+
+
+def test_one_hostile_page_is_its_own_problem_never_the_runs(pages_dir, warehouse_path):
+    """JSON nested 100,000 deep (here as JSON-LD) and an empty CSV: each is one quarantine
+    row, every good review loads, and the run's staging is gone afterwards."""
+    deep = "[" * 100_000 + "]" * 100_000
+    (pages_dir / "deep.html").write_text(
+        f'<html><script type="application/ld+json">{deep}</script></html>'
+    )
+    (pages_dir / "empty.csv").write_bytes(b"")
+    run = ingest([pages_dir], warehouse_path)
+    assert run.status == "completed"
+    with reading(warehouse_path) as con:
+        problems = dict(
+            table(con, "SELECT regexp_extract(source_url, '[^/]+$'), reason FROM quarantine")
+        )
+        loaded = table(con, "SELECT count(*) FROM reviews")[0][0]
+    assert problems["empty.csv"] == "empty CSV file: no header and no rows"
+    assert problems["deep.html"].startswith("page in no known layout")
+    assert loaded == 62  # every good demo review
+    assert not any(warehouse_path.with_suffix(".staging").glob("*/*"))
+
+
+def test_a_password_in_a_url_is_sent_to_its_host_and_stored_nowhere(
+    httpserver, warehouse_path, prefect_api_url
+):
+    """The CLI hands the flow `user:***@` URLs (`hide_password`): the request still carries
+    the password, and neither etl_runs nor Prefect's flow run holds it."""
+    from prefect.client.orchestration import get_client
+
+    from flows.fetch.urls import hide_password
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/m/backstage/reviews").respond_with_data(
+        SEED_PAGE.read_text(), content_type="text/plain; charset=utf-8"
+    )
+    url = httpserver.url_for("/m/backstage/reviews").replace("://", "://user:s3cretpass@")
+    run = ingest([hide_password(url)], warehouse_path, allow_hosts=["127.0.0.1"], min_delay_s=0.0)
+    assert run.reviews_loaded == 20
+    (request, _), *_ = [entry for entry in httpserver.log if entry[0].path != "/robots.txt"]
+    assert request.authorization.password == "s3cretpass"
+    with reading(warehouse_path) as con:
+        stored = table(con, "SELECT parameters::VARCHAR, sources::VARCHAR FROM etl_runs")
+        urls = table(con, "SELECT url FROM pages") + table(con, "SELECT source_url FROM reviews")
+    assert "s3cretpass" not in str(stored)
+    assert "user:***@" in str(stored)
+    assert not any("s3cretpass" in u for (u,) in urls)
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(run.flow_run_id)
+    assert "s3cretpass" not in flow_run.name + json.dumps(flow_run.parameters)

@@ -57,7 +57,7 @@ def test_each_run_publishes_a_markdown_artifact(pages_dir, tmp_path):
         artifacts = client.read_artifacts()
     ours = [a for a in artifacts if a.key == "reviewhouse-run" and run.run_id in (a.data or "")]
     (artifact,) = ours
-    assert "| reviews loaded | 55 |" in artifact.data
+    assert "| reviews loaded | 62 |" in artifact.data
     assert "## Top quarantine reasons" in artifact.data
     assert "Validation report (GX Data Docs)" in artifact.data
 

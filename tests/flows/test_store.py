@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime
 
+import pytest
+
 from flows.fetch.store import PageStore, content_hash
-from flows.pages import PageRef, read_body
+from flows.pages import PageRef, PageTooLarge, read_body
 
 BODY = b"<html><title>Backstage Reviews</title>" + "é, ★ and text. ".encode() * 2000
 
@@ -28,18 +30,21 @@ def test_a_body_is_stored_compressed_under_its_hash_once(tmp_path):
     assert read_body(stored_page(path)) == BODY
 
 
-def test_reading_stops_at_the_cap(tmp_path):
+def test_a_stored_page_over_the_cap_is_refused_whole(tmp_path):
     _, path = PageStore(tmp_path).put(BODY)
-    assert read_body(stored_page(path), max_bytes=1000) == BODY[:1000]
+    assert read_body(stored_page(path), max_bytes=len(BODY)) == BODY
+    with pytest.raises(PageTooLarge, match=r"page larger than the 1000 bytes cap"):
+        read_body(stored_page(path), max_bytes=1000)
 
 
-def test_a_local_file_is_read_whole_under_the_cap_and_cut_at_it(tmp_path):
+def test_a_local_file_is_read_whole_under_the_cap_and_refused_over_it(tmp_path):
     path = tmp_path / "page.html"
     path.write_bytes(BODY)
     page = PageRef(url=path.as_uri(), body_path=str(path), fetched_at=datetime.now(UTC))
     assert read_body(page, max_bytes=len(BODY) * 2) == BODY
     assert read_body(page, max_bytes=len(BODY)) == BODY
-    assert read_body(page, max_bytes=1000) == BODY[:1000]
+    with pytest.raises(PageTooLarge, match=r"\(--max-page-bytes\)"):
+        read_body(page, max_bytes=len(BODY) - 1)
     assert read_body(page) == BODY
 
 
