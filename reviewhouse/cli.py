@@ -1,12 +1,16 @@
 """The `reviewhouse` command line: a thin layer over the Prefect flows and the warehouse.
 
 Exit codes: 0 the run completed (even with quarantined pages or rows), 1 the run failed and
-nothing was loaded, 2 a usage error. Errors are one line on stderr, never a traceback.
+nothing was loaded, 2 a usage error. Errors are one line on stderr, never a traceback (the
+Prefect UI keeps the tracebacks of a run's logs). URLs are printed with their passwords
+redacted.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +24,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import typer
 
+from flows.fetch.settings import MAX_PAGE_BYTES
 from reviewhouse.settings import WAREHOUSE_ENV, resolve_warehouse
 
 app = typer.Typer(
@@ -66,8 +71,13 @@ DaskOption = Annotated[
 ]
 
 
+# Prefect's temporary server migrates a new database on its first start: on a busy machine
+# that took most of Prefect's default 20 s, so a first run could fail before it began.
+SERVER_STARTUP_TIMEOUT_S = 120
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {redact(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -77,7 +87,10 @@ def ingest(
         list[str],
         typer.Argument(
             metavar="SOURCE...",
-            help="http(s) URL, page file, directory of pages, CSV dataset, or @list.txt.",
+            help=(
+                "http(s) URL, rt:<slug> or rt:tv/<show>/s01 (a Rotten Tomatoes title), "
+                "page file, directory of pages, CSV dataset, or @list.txt."
+            ),
         ),
     ],
     warehouse: WarehouseOption = None,
@@ -116,6 +129,21 @@ def ingest(
     force: Annotated[
         bool, typer.Option(help="Parse and load every page, even those unchanged since last run.")
     ] = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            help="Walk every page again (implies --force): API paging does not stop at "
+            "reviews the warehouse already holds."
+        ),
+    ] = False,
+    max_page_bytes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Refuse pages larger than this many bytes (fetched or saved), whole, "
+            "with a quarantine row.",
+        ),
+    ] = MAX_PAGE_BYTES,
     runner: RunnerOption = Runner.auto,
     dask_address: DaskOption = None,
 ) -> None:
@@ -127,7 +155,7 @@ def ingest(
     except SourceError as error:
         raise fail(str(error), code=2) from None
     location = resolve_warehouse(warehouse)
-    _check_warehouse(location)
+    _check_warehouse(location, writable=True)
 
     from flows.ingest import ingest_reviews
 
@@ -149,6 +177,8 @@ def ingest(
         force=force,
         runner=runner.value,
         dask_address=dask_address,
+        full_refresh=full_refresh,
+        max_page_bytes=max_page_bytes,
         **({"user_agent": user_agent} if user_agent else {}),
     )
 
@@ -182,7 +212,7 @@ def reprocess(
     if layout is not None and layout not in (*LAYOUTS, "kaggle_csv", "unknown"):
         raise fail(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}, unknown", code=2)
     location = resolve_warehouse(warehouse)
-    _check_warehouse(location, must_exist=True)
+    _check_warehouse(location, must_exist=True, writable=True)
 
     from flows.reprocess import reprocess_pages
 
@@ -201,20 +231,77 @@ def reprocess(
 
 def _run_flow(flow: object, **parameters: object) -> None:
     """Run a flow and report it in one line; exit 1 unless the run completed."""
+    from flows.lifecycle import guard_descendants
     from warehouse.load import RunRecord
 
+    # before anything starts a process: Prefect's server, the workers, all end with this one
+    guard_descendants()
+    _console_logs_without_tracebacks()
     try:
+        _start_prefect_server()
         state = flow(**parameters, return_state=True)  # type: ignore[operator]
         outcome = state.result(raise_on_failure=False)
     except Exception as error:  # the last line of defence: one line, no traceback
         raise fail(_one_line(error)) from None
     if not isinstance(outcome, RunRecord):
         raise fail(_one_line(outcome))
-    typer.echo(outcome.summary_line())
+    typer.echo(redact(outcome.summary_line()))
     if outcome.report_path:
         typer.echo(f"validation report: {outcome.report_path}")
     if outcome.status != "completed":
         raise typer.Exit(1)
+
+
+def _start_prefect_server() -> None:
+    """Start Prefect's temporary API server, unless a Prefect API is configured, allowing
+    it `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own.
+
+    Started here, on this thread, with an explicit timeout: left to itself, Prefect starts
+    it from whichever of its threads first needs the API, with the timeout seen there.
+    Everything in Prefect that needs the API later finds this server running.
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings
+
+    if PREFECT_API_URL.value():
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    ephemeral = get_current_settings().server.ephemeral
+    user_set = "startup_timeout_seconds" in ephemeral.model_fields_set
+    SubprocessASGIServer().start(
+        timeout=ephemeral.startup_timeout_seconds if user_set else SERVER_STARTUP_TIMEOUT_S
+    )
+
+
+class _WithoutTraceback(logging.Formatter):
+    """A console formatter that leaves out a record's traceback, keeping its message."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self._inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            # a copy: the record goes on to Prefect's API handler, traceback and all
+            record = logging.makeLogRecord(
+                {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+            )
+        return self._inner.format(record)
+
+
+def _console_logs_without_tracebacks() -> None:
+    """A failed task or flow is logged once by Prefect as a line and a traceback: on the
+    terminal the line is enough (the error is also this command's one-line error); the
+    traceback still goes to the Prefect API, for the UI."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *map(logging.getLogger, list(logging.root.manager.loggerDict))]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, PrefectConsoleHandler) and not isinstance(
+                handler.formatter, _WithoutTraceback
+            ):
+                handler.setFormatter(_WithoutTraceback(handler.formatter))
 
 
 @app.command()
@@ -285,12 +372,17 @@ def export(
     )
 
 
-def _check_warehouse(location: str, must_exist: bool = False) -> None:
-    from warehouse.db import WarehouseError
+def _check_warehouse(location: str, must_exist: bool = False, writable: bool = False) -> None:
+    """Exit at once, in one line, if `location` cannot be used: 2 when it cannot be a
+    warehouse at all (a usage error), 1 when it cannot be used now (unwritable, not a
+    DuckDB file, too new, locked)."""
+    from warehouse.db import WarehouseError, WarehouseLocationError
     from warehouse.publish import check_warehouse
 
     try:
-        version = check_warehouse(location)
+        version = check_warehouse(location, writable=writable)
+    except WarehouseLocationError as error:
+        raise fail(str(error), code=2) from None
     except WarehouseError as error:
         raise fail(str(error)) from None
     if must_exist and version == 0:
@@ -298,7 +390,7 @@ def _check_warehouse(location: str, must_exist: bool = False) -> None:
 
 
 def _show(warehouse: str | None, sql: str, params: dict) -> None:
-    from warehouse.db import WarehouseError, is_local_file
+    from warehouse.db import WarehouseError, WarehouseLocationError, is_local_file
     from warehouse.publish import reading
 
     location = resolve_warehouse(warehouse)
@@ -307,6 +399,8 @@ def _show(warehouse: str | None, sql: str, params: dict) -> None:
     try:
         with reading(location, lock_timeout_s=10) as con:
             typer.echo(con.sql(sql, params=params))
+    except WarehouseLocationError as error:
+        raise fail(str(error), code=2) from None
     except (WarehouseError, OSError) as error:
         raise fail(_one_line(error)) from None
     except Exception as error:  # a DuckDB error on an old or foreign file
@@ -314,9 +408,28 @@ def _show(warehouse: str | None, sql: str, params: dict) -> None:
 
 
 def _one_line(error: object) -> str:
+    """The first line of an error; named by its type unless it is the system's (said in
+    its words) or one of ours (warehouse, sources), whose messages are written to be read
+    alone."""
+    if isinstance(error, OSError) and error.strerror:  # "No space left on device: <file>"
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     text = str(error).strip().splitlines()
+    if text and type(error).__module__.startswith(("warehouse.", "flows.")):
+        return text[0]
     name = type(error).__name__
     return f"{name}: {text[0]}" if text else name
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it replaced by `***`."""
+    if "://" not in text:
+        return text
+    from flows.fetch.urls import redact_url
+
+    return _URL.sub(lambda url: redact_url(url[0]), text)
 
 
 def main() -> None:
@@ -325,6 +438,9 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as error:  # a bug of ours: still one line, never a traceback
+        typer.echo(f"error: {redact(_one_line(error))}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

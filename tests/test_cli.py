@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 from reviewhouse.cli import app
 from tests.conftest import ROOT, SEED_PAGE
+from warehouse.publish import reading, writing
 
 runner = CliRunner()
 
@@ -92,3 +95,167 @@ def test_the_console_script_reports_errors_without_a_traceback(tmp_path, prefect
     assert last.startswith("error: ")
     assert "Traceback" not in last
     assert Path(not_a_warehouse).read_text() == "this is not a DuckDB file"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_full_refresh_reads_an_unchanged_page_again(warehouse_path):
+    ingest = ["ingest", str(SEED_PAGE), "-w", str(warehouse_path)]
+    assert runner.invoke(app, ingest).exit_code == 0
+    again = runner.invoke(app, ingest)
+    assert "1 pages read (0 failed, 1 unchanged); 0 reviews loaded" in again.output
+    refreshed = runner.invoke(app, [*ingest, "--full-refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "1 pages read (0 failed); 20 reviews loaded (0 new, 0 updated, 20 unchanged)" in (
+        refreshed.output
+    )
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_page_over_max_page_bytes_is_refused_whole(warehouse_path):
+    size = SEED_PAGE.stat().st_size
+    result = runner.invoke(
+        app,
+        ["ingest", str(SEED_PAGE), "-w", str(warehouse_path), "--max-page-bytes", str(size - 1)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 pages read (1 failed); 0 reviews loaded" in result.output
+    with reading(warehouse_path) as con:
+        (reason,) = con.execute("SELECT reason FROM quarantine").fetchone()
+    assert "larger than" in reason
+    assert "--max-page-bytes" in reason  # the cap is named
+
+
+# ---------------------------------------------------------------------------------------
+# usage errors: exit 2, one line
+
+
+def test_a_folder_given_as_the_warehouse_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["ingest", str(SEED_PAGE), "-w", str(tmp_path)])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("error: ")
+    assert "folder" in line
+
+
+@pytest.mark.parametrize("location", ["foo:bar", ":::"])
+@pytest.mark.parametrize("command", [["ingest", str(SEED_PAGE)], ["runs"], ["scorecard"]])
+def test_a_location_that_cannot_be_a_warehouse_says_what_one_may_be(location, command, monkeypatch):
+    monkeypatch.setenv("REVIEWHOUSE_WAREHOUSE", location)
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("error: ")
+    assert "DuckDB file" in line  # what a warehouse location may be
+
+
+def test_new_ingest_options_are_documented_and_checked(tmp_path):
+    help_text = runner.invoke(app, ["ingest", "--help"], env={"COLUMNS": "200"}).output
+    assert "--full-refresh" in help_text
+    assert "--max-page-bytes" in help_text
+    assert "20971520" in help_text  # the default cap, shown
+    assert "rt:<slug>" in help_text
+    for value in ("0", "-5", "lots"):
+        result = runner.invoke(
+            app,
+            ["ingest", str(SEED_PAGE), "-w", str(tmp_path / "w.duckdb"), "--max-page-bytes", value],
+        )
+        assert result.exit_code == 2, value
+        assert "--max-page-bytes" in result.output
+
+
+def test_a_rotten_tomatoes_title_is_a_source_not_a_missing_file(tmp_path):
+    # the folder as warehouse is the next check: reaching it means the source was accepted
+    result = runner.invoke(app, ["ingest", "rt:the_departed", "-w", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "source not found" not in result.output
+    assert "folder" in result.output
+
+
+def test_passwords_in_urls_are_never_printed(tmp_path):
+    result = runner.invoke(
+        app, ["ingest", "ftp://reader:s3cretpass@example.com/x", "-w", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == 2
+    assert "s3cretpass" not in result.output
+    assert "ftp://reader:***@example.com/x" in result.output
+
+
+# ---------------------------------------------------------------------------------------
+# a warehouse the system will not let us write: exit 1, one line, the file as it was
+
+
+@pytest.fixture
+def immutable() -> Iterator[Callable[[Path], None]]:
+    """Folders nothing may be created in, even by root (chattr +i); mutable again after."""
+    frozen: list[Path] = []
+
+    def freeze(folder: Path) -> None:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i is not available here: {done.stderr.strip()}")
+        frozen.append(folder)
+
+    yield freeze
+    for folder in frozen:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr")
+def test_an_existing_warehouse_in_an_unwritable_folder_is_one_line(warehouse_path, immutable):
+    with writing(warehouse_path):
+        pass  # an empty, migrated warehouse
+    before = warehouse_path.read_bytes()
+    immutable(warehouse_path.parent)
+    result = runner.invoke(app, ["ingest", str(SEED_PAGE), "-w", str(warehouse_path)])
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"error: cannot write the warehouse at {warehouse_path}")
+    assert warehouse_path.read_bytes() == before
+
+
+FULL_DISK_RUN = """
+set -e
+mount -t tmpfs -o size=24m tmpfs "$DISK"
+"$PYTHON" -m reviewhouse.cli ingest "$FIRST" -w "$DISK/reviews.duckdb" > "$OUT/seed.log" 2>&1
+sha256sum < "$DISK/reviews.duckdb" > "$OUT/before"
+dd if=/dev/zero of="$DISK/filler" bs=64k 2> /dev/null || true
+set +e
+"$PYTHON" -m reviewhouse.cli ingest "$SECOND" -w "$DISK/reviews.duckdb" \
+    > "$OUT/stdout" 2> "$OUT/stderr"
+echo $? > "$OUT/rc"
+sha256sum < "$DISK/reviews.duckdb" > "$OUT/after"
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None, reason="mounts a tmpfs: needs root"
+)
+def test_a_full_disk_is_one_line_without_a_traceback(tmp_path, prefect_api_url):
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    disk.mkdir()
+    out.mkdir()
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api_url,
+        "PYTHON": sys.executable,
+        "DISK": str(disk),
+        "OUT": str(out),
+        "FIRST": str(SEED_PAGE),
+        "SECOND": str(SEED_PAGE.with_name("night_ferry_2006.txt")),
+    }
+    # a mount namespace of its own: the small disk goes with the shell, whatever happens
+    subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", FULL_DISK_RUN],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    assert (out / "rc").read_text().strip() == "1", (out / "stderr").read_text()[-3000:]
+    stderr = (out / "stderr").read_text()
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ")
+    assert (out / "stdout").read_text() == ""
+    assert (out / "after").read_text() == (out / "before").read_text()
