@@ -3,7 +3,10 @@
     data/reviewhouse.duckdb          the warehouse
     data/reviewhouse.pages/          the raw page store (compressed, content-addressed)
     data/reviewhouse.reports/        Great Expectations context and Data Docs
-    data/reviewhouse.staging/<run>/  a run's intermediate Parquet files (removed after load)
+    data/reviewhouse.staging/<run>/  a run's intermediate Parquet files, removed after its
+                                     load (or, if the run was killed, by the next run:
+                                     each folder records the run that owns it, see
+                                     `flows.lifecycle`)
 
 The warehouse location is `--warehouse`, else `$REVIEWHOUSE_WAREHOUSE`, else
 `data/reviewhouse.duckdb`. It may also be a DuckDB connection string (`md:reviews`); the
