@@ -15,6 +15,7 @@ from flows.ingest import ingest_reviews
 from flows.sources import resolve_sources, rt_reviews_url
 from warehouse.load import RunRecord
 
+
 def _run_name() -> str:
     parameters = flow_run.parameters
     movies = parameters.get("movies") or []
