@@ -18,7 +18,7 @@ from flows.fetch.crawler import KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
 from flows.fetch.urls import redact_url, reveal_password
-from flows.pipeline import Intake, RunOptions, new_run, prepare_workers, process
+from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, prepare_workers, process
 from flows.sources import resolve_sources
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
@@ -115,8 +115,7 @@ def ingest_reviews(
     parameters = dict(flow_run.parameters or {})
     parameters["sources"] = [redact_url(source) for source in sources]
     run = new_run("ingest-reviews", parameters, parameters["sources"])
-    staging_dir = paths.staging_dir / run.run_id
-    staging_dir.mkdir(parents=True, exist_ok=True)
+    staging_dir = claim_staging_dir(paths, run)
 
     options = RunOptions(
         batch_size=batch_size,

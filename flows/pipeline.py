@@ -37,6 +37,7 @@ from prefect.utilities.annotations import quote
 from expectations.settings import ValidationSettings
 from flows import stages
 from flows.artifacts import publish_run_artifacts
+from flows.lifecycle import claim_staging, clear_dead_staging
 from flows.pages import PageRef
 from flows.workers import pool, start_forkserver, worker_count, worker_pool
 from reviewhouse.settings import Paths
@@ -512,6 +513,14 @@ def top_reasons(quarantine: pl.DataFrame, limit: int = 5) -> list[tuple[str, int
     ).to_series()
     counts = reasons.value_counts(sort=True).head(limit)
     return [(reason, count) for reason, count in counts.iter_rows()]
+
+
+def claim_staging_dir(paths: Paths, run: RunRecord) -> Path:
+    """The run's own staging folder, marked as this process's; folders left by runs that
+    are gone (killed mid-run) are removed first."""
+    for leftover in clear_dead_staging(paths.staging_dir):
+        get_run_logger().info("removed the staging folder of a run that is gone: %s", leftover)
+    return claim_staging(paths.staging_dir, run.run_id)
 
 
 def new_run(flow_name: str, parameters: dict, sources: list[str]) -> RunRecord:

@@ -15,7 +15,7 @@ from prefect.states import State
 
 from expectations.settings import ValidationSettings
 from flows.pages import PageRef
-from flows.pipeline import Intake, RunOptions, new_run, process
+from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, process
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
 from warehouse.queries import stored_pages
@@ -65,8 +65,7 @@ def reprocess_pages(
                 start_url=row["start_url"],
             )
         )
-    staging_dir = paths.staging_dir / run.run_id
-    staging_dir.mkdir(parents=True, exist_ok=True)
+    staging_dir = claim_staging_dir(paths, run)
     return process(
         run,
         Intake(pages=pages, datasets=datasets, pages_read=len(pages) + len(datasets)),
