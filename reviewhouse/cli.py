@@ -309,10 +309,11 @@ def scorecard(
     warehouse: WarehouseOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Movies to show.")] = 20,
 ) -> None:
-    """Per-movie scorecard: reviews, mean normalised score, Tomatometer."""
+    """Per-movie scorecard: reviews, mean normalised score, Tomatometer (computed from the
+    reviews, and RT's own latest where a page stated it)."""
     _show(
         warehouse,
-        "SELECT movie_title, reviews, scored_reviews, mean_score, tomatometer, "
+        "SELECT movie_title, reviews, scored_reviews, mean_score, tomatometer, rt_tomatometer, "
         "first_review_date, last_review_date FROM movie_scorecard "
         "ORDER BY reviews DESC, movie_title LIMIT $limit",
         {"limit": limit},
