@@ -1,50 +1,37 @@
 """Stable surrogate keys: the first 16 hex digits of the MD5 of a natural-key string.
 
-Polars' own `hash` is documented as stable only within one Polars version, and these keys
-live in the warehouse for years, so the digest comes from DuckDB's `md5`, which is
-vectorised and standard, over the Arrow buffers of the key column (no Python per row).
+Warehouses hold these ids for years, so they must never change: Polars' own `hash` is
+stable only within one Polars version, while MD5 is a standard. The digest comes from the
+`polars-hash` plugin, which hashes the UTF-8 bytes of each string inside Polars (no Python
+per row, no database), and gives what `hashlib.md5(key.encode()).hexdigest()` gives.
 """
 
 from __future__ import annotations
 
-import threading
-
-import duckdb
 import polars as pl
+import polars_hash  # noqa: F401 - registers the `nchash` namespace on expressions
 
 KEY_HEX_DIGITS = 16
 
 
-def stable_ids(keys: pl.Series) -> pl.Series:
-    """`md5(key)[:16]` for every key, NULL where the key is NULL, in the same order.
+def stable_id(natural_key: pl.Expr) -> pl.Expr:
+    """`md5(key)[:16]` of a string expression, NULL where the key is NULL.
 
-    >>> stable_ids(pl.Series("k", ["movie|backstage"])).to_list()
-    ['ccb8bf8312f49c0a']
+    >>> pl.select(stable_id(pl.lit("movie|backstage"))).item()
+    'ccb8bf8312f49c0a'
     """
-    # Arrow string views, which DuckDB reads as they are: the default Arrow export copies
-    # every key into a new buffer first.
-    views = pl.DataFrame({"natural_key": keys}).to_arrow(  # noqa: F841 - read by DuckDB
-        compat_level=pl.CompatLevel.newest()
-    )
-    hashed = (
-        _hasher().sql(f"SELECT substr(md5(natural_key), 1, {KEY_HEX_DIGITS}) AS id FROM views").pl()
-    )
-    # DuckDB answers in chunks of its own; in one chunk, the ids' later hashing (joins,
-    # de-duplication) is about twice as fast.
-    return hashed.get_column("id").alias(keys.name).rechunk()
+    return natural_key.nchash.md5().str.slice(0, KEY_HEX_DIGITS)
 
 
-_local = threading.local()
+def stable_ids(keys: pl.Series) -> pl.Series:
+    """`stable_id` of every key of a Series, in the same order and under the same name.
 
-
-def _hasher() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB per thread, kept: opening one costs more than hashing a batch."""
-    if not hasattr(_local, "connection"):
-        _local.connection = duckdb.connect()
-    return _local.connection
+    >>> stable_ids(pl.Series("k", ["movie|backstage", None])).to_list()
+    ['ccb8bf8312f49c0a', None]
+    """
+    return pl.select(stable_id(pl.lit(keys))).to_series().alias(keys.name)
 
 
 def with_ids(frame: pl.DataFrame, natural_keys: dict[str, pl.Expr]) -> pl.DataFrame:
     """Add one id column per entry of `natural_keys` (name -> natural-key expression)."""
-    keys = frame.select(**natural_keys)
-    return frame.with_columns(stable_ids(keys.get_column(name)) for name in natural_keys)
+    return frame.with_columns(stable_id(key).alias(name) for name, key in natural_keys.items())

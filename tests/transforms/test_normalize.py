@@ -43,11 +43,6 @@ def test_output_follows_the_declared_schema():
     assert normalize_reviews(raw(REVIEW)).schema == REVIEWS_SCHEMA
 
 
-def test_ids_are_md5_prefixes_stable_across_versions():
-    ids = stable_ids(pl.Series(["movie|backstage", None]))
-    assert ids.to_list() == ["ccb8bf8312f49c0a", None]  # md5("movie|backstage")[:16]
-
-
 def test_same_review_from_two_pages_is_one_row_with_the_best_of_both():
     with_score = {**REVIEW, "source_url": "file:///other-page.txt", "review_url": None}
     without_score = {
