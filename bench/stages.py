@@ -161,7 +161,7 @@ def _full_size_rt_pages(repeat: int = 100) -> dict:
     """Pages per second on the real ~550 KB RT movie pages kept as test fixtures."""
     from parsers import decode_body, parse_page
 
-    cases = Path(__file__).resolve().parent.parent / "tests" / "parse" / "cases" / "rt_movie_page"
+    cases = Path(__file__).resolve().parent.parent / "tests" / "parsers" / "cases" / "rt_movie_page"
     pages = [
         (decode_body(p.read_bytes()), p.with_suffix(".url").read_text().strip())
         for p in sorted(cases.glob("*.html"))

@@ -299,7 +299,7 @@ def test_a_tv_seasons_reviews_are_keyed_by_show_and_season():
     assert (row["movie_title"], row["movie_title_source"]) == ("Severance Season 2", "slug")
 
 
-CASES = Path(__file__).parents[1] / "parse" / "cases"
+CASES = Path(__file__).parents[1] / "parsers" / "cases"
 
 
 def golden_reviews(layout: str, case: str, fetched_at: datetime, **inherited: str) -> pl.DataFrame:

@@ -220,7 +220,7 @@ def test_the_raw_layer_goes_in_while_validating_and_out_again_if_the_batch_fails
 def test_a_card_read_again_never_overrides_what_the_api_gave(warehouse_path):
     """Night one reads a title's reviews page and its API; night two the API refuses and
     only the cards are read: the reviews keep the API's exact dates and ids."""
-    cases = DEMO_PAGES.parent.parent / "tests" / "parse" / "cases"
+    cases = DEMO_PAGES.parent.parent / "tests" / "parsers" / "cases"
     cards = file_page(cases / "rt_review_card" / "fast_x_reviews_page.html")
     cards = replace(
         cards, url=(cases / "rt_review_card" / "fast_x_reviews_page.url").read_text().strip()

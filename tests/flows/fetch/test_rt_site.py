@@ -10,12 +10,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from flows.fetch.keeper import link_finder_for
 from flows.sources import resolve_sources
+from parsers import FeedLinks
 from tests.conftest import FIXTURES
 from tests.flows.fetch.crawling import crawl, known_from
 
-CASES = FIXTURES.parent / "parse" / "cases"
+CASES = FIXTURES.parent / "parsers" / "cases"
 REVIEWS_PAGE = (CASES / "rt_review_card" / "fast_x_reviews_page.html").read_bytes()
 API = urlsplit((CASES / "rt_api" / "fast_x_p1.url").read_text().strip()).path
 ANSWERS = {
@@ -81,7 +81,7 @@ def test_the_next_night_costs_the_reviews_page_and_one_api_page(
     httpserver.clear()
     serve_site(httpserver, tonight)
 
-    report = crawl([seed], tmp_path, known=known_from(first), link_finder=link_finder_for(loaded))
+    report = crawl([seed], tmp_path, known=known_from(first), link_finder=FeedLinks(loaded))
     assert asked(httpserver) == ["/m/fast_x/reviews", API]
     pages = {urlsplit(o.url).path: o for o in report.outcomes}
     assert pages["/m/fast_x/reviews"].unchanged

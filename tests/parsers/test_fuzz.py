@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from flows.pages import file_page
 from flows.stages import parse_pages
 from parsers import PARSERS, ParsedPage, ParseError, decode_body, page_links, parse_page
-from tests.parse.golden import CASES, case_files
+from tests.parsers.golden import CASES, case_files
 
 PAGES = [page.read_bytes() for page in case_files()]
 API_URL = "https://www.rottentomatoes.com/napi/rtcf/v1/movies/0f0e-1d2c/reviews?after=MjA%3D"

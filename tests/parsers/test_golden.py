@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.parse.golden import case_files, expected_path, parse_case
+from tests.parsers.golden import case_files, expected_path, parse_case
 
 CASES = case_files()
 
@@ -15,7 +15,7 @@ CASES = case_files()
 def test_every_case_has_an_expected_file():
     missing = [page.name for page in CASES if not expected_path(page).exists()]
     assert CASES, "no golden cases found"
-    assert not missing, f"run `python -m tests.parse.golden` and check: {missing}"
+    assert not missing, f"run `python -m tests.parsers.golden` and check: {missing}"
 
 
 @pytest.mark.parametrize("page", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])

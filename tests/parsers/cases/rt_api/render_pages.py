@@ -1,6 +1,6 @@
 """Writes this folder's RT API pages from real 2023 rows of the corpus.
 
-`python -m tests.parse.cases.rt_api.render_pages ../shared/corpus/real` rewrites the pages
+`python -m tests.parsers.cases.rt_api.render_pages ../shared/corpus/real` rewrites the pages
 (`*.json`, `*.url`); their expected files are checked by hand, never written here.
 
 Real (from the corpus CSVs): critic names, publications, original scores, fresh/rotten and

@@ -9,7 +9,7 @@ import pytest
 
 from parsers import ParseError, decode_body, detect_layout, page_links, parse_page
 from parsers.rt_review_card import RtReviewCardParser
-from tests.parse.golden import CASES, case_files, case_url
+from tests.parsers.golden import CASES, case_files, case_url
 
 RT = "https://www.rottentomatoes.com"
 EMS = "9f2c1d4e-0b7a-3c55-8e21-6d4f3a2b1c0e"

@@ -8,7 +8,7 @@ import pytest
 
 from parsers import decode_body
 from parsers.scorecard import SCORECARD_VALUES, page_title_of, scorecard_of, script_bodies
-from tests.parse.golden import CASES
+from tests.parsers.golden import CASES
 
 RT = "https://www.rottentomatoes.com"
 NONE = dict.fromkeys(SCORECARD_VALUES)

@@ -1,6 +1,6 @@
 """Golden files for the parsers: `cases/<layout>/<case>.<ext>` beside `<case>.expected.json`.
 
-`python -m tests.parse.golden` writes missing expected files from today's parsers, for a
+`python -m tests.parsers.golden` writes missing expected files from today's parsers, for a
 human to check field by field before committing; tests never rewrite them.
 """
 

@@ -12,7 +12,7 @@ from parsers import (
 )
 from parsers.detect import ERROR_MESSAGE_CHARS, _described
 from tests.conftest import SEED_PAGE
-from tests.parse.golden import CASES, case_url
+from tests.parsers.golden import CASES, case_url
 
 
 def test_seed_is_detected_as_legacy_text():

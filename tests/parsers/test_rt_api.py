@@ -17,7 +17,7 @@ from flows.fetch.crawler import Crawler, build_client
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from parsers import ParsedPage, ParseError, UnknownLayoutError, decode_body, page_links, parse_page
-from tests.parse.golden import CASES, case_url
+from tests.parsers.golden import CASES, case_url
 
 API = "https://www.rottentomatoes.com/napi/rtcf/v1"
 QUERY = "pageCount=20&topOnly=false&type=critic&verified=false"

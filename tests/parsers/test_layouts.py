@@ -7,7 +7,7 @@ import json
 import pytest
 
 from parsers import ParseError, UnknownLayoutError, decode_body, detect_layout, parse_page
-from tests.parse.golden import CASES, case_files, case_url
+from tests.parsers.golden import CASES, case_files, case_url
 
 
 @pytest.mark.parametrize("page", case_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
