@@ -47,7 +47,7 @@ def _suite(
     the suite its grain.
 
     The expectations go in through the constructor: `add_expectation` on a suite whose name
-    is already stored writes the store once per expectation (half a second a run)."""
+    is already stored writes the store once per expectation."""
     for expectation in expectations:
         expectation.notes = f"{expectation.meta['reason']} (tier: {expectation.meta['tier']})"
     return gx.ExpectationSuite(

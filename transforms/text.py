@@ -149,8 +149,8 @@ def _head_chars(length: int) -> int:
 
 def _letters_and_digits(text: pl.Expr) -> pl.Expr:
     # Spaces go first, by a literal replace: the regex then matches a few punctuation runs
-    # instead of every word gap, which halves the cost. Lower-casing comes before both, as
-    # it can add marks (`İ` -> `i̇`) that are then removed.
+    # instead of every word gap. Lower-casing comes before both, as it can add marks
+    # (`İ` -> `i̇`) that are then removed.
     return (
         text.str.to_lowercase()
         .str.replace_all(" ", "", literal=True)

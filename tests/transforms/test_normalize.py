@@ -315,15 +315,17 @@ def test_todays_rt_cards_and_api_pages_of_a_title_load_each_review_once():
     # The reviews page's 20 cards, then the API's 47 reviews (20 + 20 + 7) its link leads to,
     # given the slug of the crawl's start URL as the parse stage does.
     fetched = datetime(2026, 4, 10, 8, tzinfo=UTC)
-    pages = [golden_reviews("rt_review_card", "fast_x_reviews_page", fetched)] + [
+    cards = golden_reviews("rt_review_card", "fast_x_reviews_page", fetched)
+    api = pl.concat(
         golden_reviews("rt_api", f"fast_x_p{n}", fetched, movie_slug="fast_x") for n in (1, 2, 3)
-    ]
-    reviews = normalize_reviews(pl.concat(pages))
-    assert reviews.height == 47
+    )
+    reviews = normalize_reviews(pl.concat([cards, api]))
+    # every card is also in the API's answer: one row per review the API lists
+    assert reviews.height == api["source_review_id"].n_unique()
     assert reviews["movie_key"].unique().to_list() == ["slug:fast_x"]
     assert reviews["source_layout"].unique().to_list() == ["rt_api"]
     assert reviews["source_review_id"].null_count() == 0
     # the title and year the cards' page states; the API states neither
     movie = movies_of(reviews).select("movie_title", "movie_title_source", "movie_year")
     assert movie.rows() == [("Fast X", "stated", 2023)]
-    assert reviews.filter(pl.col("movie_title_source") == "stated").height == 20
+    assert reviews.filter(pl.col("movie_title_source") == "stated").height == cards.height
