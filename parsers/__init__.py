@@ -9,11 +9,13 @@ while it is fetched.
 from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError
 from parsers.decode import decode_body
 from parsers.detect import PARSERS, detect_layout, page_links, parse_page
+from parsers.links import FeedLinks
 from parsers.records import RAW_SCHEMA, RawReview
 
 __all__ = [
     "PARSERS",
     "RAW_SCHEMA",
+    "FeedLinks",
     "PageParser",
     "ParseError",
     "ParsedPage",

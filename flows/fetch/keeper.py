@@ -1,11 +1,9 @@
 """Keeping fetched pages: each body stored in the raw store and its links found, off the
 crawler's event loop, on a thread or in a worker process.
 
-The worker process is fed through two pipes that the event loop reads and writes itself.
-A `ProcessPoolExecutor` moved every ~130 KB body through a queue-feeding thread and a
-result-managing thread, which took the GIL from the event loop: measured on 8,000 of the
-benchmark's pages, the crawler's process spent 2.1 ms of CPU a page with the executor and
-1.45 ms with the pipes, and fetched 426 pages a second against 590.
+The worker process is fed through two pipes that the event loop reads and writes itself,
+not through a `ProcessPoolExecutor`: the executor's queue-feeding and result-managing
+threads took the GIL from the event loop (figures in docs/performance.md, "Fetching").
 """
 
 from __future__ import annotations
@@ -13,18 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import functools
 import pickle
-from collections.abc import Callable
-from multiprocessing.connection import Connection
+import warnings
+from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Protocol
 
+from flows.fetch._process import StartProcess, start_process
+from flows.fetch.links import PageLinks
 from flows.fetch.store import PageStore
-from flows.workers import process_context, start_process
-from parsers import ParseError, decode_body, page_links
 
-LinkFinder = Callable[[str, str], tuple[str, ...]]
 Kept = tuple[str, Path, tuple[str, ...]]  # (sha256, stored file, links found)
 
 # Room in the pipe for a few pages in flight: Linux's default of 64 KB holds half a page,
@@ -40,16 +36,15 @@ class KeepingFailed(Exception):
     """The worker process could not keep a page (its error, as text), or is gone."""
 
 
-def link_finder_for(known_reviews: frozenset[str], *, full_refresh: bool = False) -> LinkFinder:
-    """The run's link finder: `parsers.page_links`, told which RT review ids the warehouse
-    holds so that a newest-first API page reaching one of them has no next page. A full
-    refresh walks every page, known reviews or not.
+def link_finder_for(known_reviews: frozenset[str], *, full_refresh: bool = False) -> PageLinks:
+    """Deprecated: `parsers.FeedLinks(known_reviews, full_refresh=full_refresh)`, which the
+    caller builds and hands in (this package imports no parser)."""
+    warnings.warn(
+        "link_finder_for is deprecated; pass parsers.FeedLinks(...)", DeprecationWarning, 2
+    )
+    from parsers.links import FeedLinks
 
-    Give the same finder to the `Crawler` and to a `ProcessKeeper`: it is picklable.
-    """
-    if full_refresh or not known_reviews:
-        return page_links
-    return functools.partial(page_links, known_reviews=known_reviews)
+    return FeedLinks(known_reviews, full_refresh=full_refresh)
 
 
 def keep_page(
@@ -57,29 +52,19 @@ def keep_page(
     body: bytes,
     url: str,
     content_type: str | None,
-    link_finder: LinkFinder | None,
+    link_finder: PageLinks | None,
 ) -> Kept:
     """Store a body and find its links."""
     digest, path = store.put(body)
-    return digest, path, find_links(link_finder, body, url, content_type)
-
-
-def find_links(
-    link_finder: LinkFinder | None, body: bytes, url: str, content_type: str | None
-) -> tuple[str, ...]:
-    if link_finder is None:
-        return ()
-    try:
-        return link_finder(decode_body(body, content_type), url)
-    except ParseError:
-        return ()
+    links = () if link_finder is None else link_finder.links(body, url, content_type)
+    return digest, path, links
 
 
 class ThreadKeeper:
     """Keeps pages on the event loop's default thread pool: for small crawls, where starting
     a process costs more than it saves."""
 
-    def __init__(self, store: PageStore, link_finder: LinkFinder | None) -> None:
+    def __init__(self, store: PageStore, link_finder: PageLinks | None) -> None:
         self._store = store
         self._links = link_finder
 
@@ -93,11 +78,22 @@ class ThreadKeeper:
 
 
 class ProcessKeeper:
-    """Keeps pages in one worker process. Use as `async with`, inside the crawl's loop."""
+    """Keeps pages in one worker process. Use as `async with`, inside the crawl's loop.
 
-    def __init__(self, store: PageStore, link_finder: LinkFinder | None) -> None:
+    `start_process(target, *args)` starts the worker; by default a fresh interpreter that
+    dies with this process. The orchestration passes its own (a forkserver's).
+    """
+
+    def __init__(
+        self,
+        store: PageStore,
+        link_finder: PageLinks | None,
+        *,
+        start_process: StartProcess = start_process,
+    ) -> None:
         self._store = store
         self._links = link_finder
+        self._start_process = start_process
         self._pending: dict[int, asyncio.Future[Kept]] = {}
         self._sent = 0
         self._gone: str | None = None
@@ -105,7 +101,7 @@ class ProcessKeeper:
     async def __aenter__(self) -> ProcessKeeper:
         worker_requests, self._requests = _pipe()
         self._replies, worker_replies = _pipe()
-        self._process = start_process(
+        self._process = self._start_process(
             serve, worker_requests, worker_replies, self._store, self._links
         )
         worker_requests.close()  # the worker's ends, now that it holds them
@@ -165,7 +161,7 @@ class ProcessKeeper:
 
 
 def serve(
-    requests: Connection, replies: Connection, store: PageStore, link_finder: LinkFinder | None
+    requests: Connection, replies: Connection, store: PageStore, link_finder: PageLinks | None
 ) -> None:
     """The worker process: keep each page sent until the request pipe is closed."""
     while True:
@@ -187,7 +183,7 @@ def _described(error: Exception) -> str:
 
 def _pipe() -> tuple[Connection, Connection]:
     """A one-way pipe (read end, write end), with room for a few pages where the OS allows."""
-    reader, writer = process_context().Pipe(duplex=False)
+    reader, writer = Pipe(duplex=False)
     if resize := getattr(fcntl, "F_SETPIPE_SZ", None):  # Linux only
         with contextlib.suppress(OSError):  # above the system's limit: the default size
             fcntl.fcntl(writer.fileno(), resize, PIPE_BYTES)

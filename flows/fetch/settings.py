@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 
-from reviewhouse import __version__
+
+def _version() -> str:
+    """reviewhouse's installed version, read from its metadata: this layer imports nothing
+    above it."""
+    try:
+        return version("reviewhouse")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0"
+
 
 # Says what is asking and where to read about it. Its first word is the product token
 # robots.txt groups are matched against (`User-agent: reviewhouse`).
 PROJECT_URL = "https://github.com/reviewhouse/reviewhouse"
-DEFAULT_USER_AGENT = f"reviewhouse/{__version__} (film critic-review crawler; +{PROJECT_URL})"
+DEFAULT_USER_AGENT = f"reviewhouse/{_version()} (film critic-review crawler; +{PROJECT_URL})"
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 
 
@@ -36,8 +45,8 @@ class FetchSettings:
     allow_hosts: frozenset[str] = field(default_factory=frozenset)
     max_pages: int = 50  # pages followed from one seed URL (pagination, next links)
     http2: bool = True
-    # Walk every page again: no conditional requests, no page taken as seen before, and
-    # unchanged API pages followed on (see `keeper.link_finder_for` for the review ids).
+    # Walk every page again: no conditional requests and no page taken as seen before (the
+    # link finder, e.g. `parsers.FeedLinks(..., full_refresh=True)`, then ignores known reviews).
     full_refresh: bool = False
 
     @classmethod

@@ -6,9 +6,9 @@ almost every page create a folder, and creating one costs as much as compressing
 Writing is atomic (temporary file, then rename), and a body already stored is not written
 again.
 
-Zstandard at level 1 compresses a page about four times faster than gzip at level 1, to half
-the size, and decompresses three times faster (measured on the benchmark's pages): storing
-was the crawler's largest cost per page. Stores written with gzip (`.gz`) are still read.
+Pages are stored with Zstandard at level 1: storing was the crawler's largest cost per page,
+and zstd compresses and decompresses faster than gzip, to smaller files (figures in
+docs/performance.md, "Fetching"). Stores written with gzip (`.gz`) are still read.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 httpcore's pool looks at every connection it holds each time a request is queued or
 finished (is it idle, has the server closed it?): a cost per request that grows with the pool.
-At 32 connections that bookkeeping, not the network, capped a local crawl at ~400 pages/s;
-in shards of 4 connections the same crawl reached ~1,100 (measured against the benchmark
-server). Each shard is an ordinary `httpx.AsyncHTTPTransport`; a request goes to the shard
-with the fewest requests in flight, so the shards together behave as one pool of the full size.
+With a large pool that bookkeeping, not the network, limited a local crawl; small shards do
+not (figures in docs/performance.md, "Fetching"). Each shard is an ordinary
+`httpx.AsyncHTTPTransport`; a request goes to the shard with the fewest requests in flight,
+so the shards together behave as one pool of the full size.
 """
 
 from __future__ import annotations

@@ -7,13 +7,21 @@ import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from flows.fetch.crawler import Crawler, CrawlReport, FetchOutcome, KnownPage, build_client
-from flows.fetch.keeper import LinkFinder, ProcessKeeper
-from flows.fetch.settings import FetchSettings
-from flows.fetch.store import PageStore
-from parsers import page_links
+from flows.fetch import (
+    Crawler,
+    CrawlReport,
+    FetchOutcome,
+    FetchSettings,
+    KnownPage,
+    PageLinks,
+    PageStore,
+    ProcessKeeper,
+    build_client,
+)
+from parsers import FeedLinks
 
 LOCAL = frozenset({"127.0.0.1", "localhost"})
+LINKS = FeedLinks()
 
 
 def settings(**overrides: object) -> FetchSettings:
@@ -28,7 +36,7 @@ def crawl(
     known: Mapping[str, KnownPage] | None = None,
     keep_in_a_process: bool = False,
     store: PageStore | None = None,
-    link_finder: LinkFinder = page_links,
+    link_finder: PageLinks | None = LINKS,
     **overrides: object,
 ) -> CrawlReport:
     """One crawl of `urls`, as the fetch stage runs it."""

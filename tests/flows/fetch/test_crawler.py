@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-import os
-import signal
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,14 +12,17 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bench.render import Movie, Review, review_table_row
-from flows.fetch.crawler import KnownPage
-from flows.fetch.keeper import KeepingFailed, ProcessKeeper
-from flows.fetch.store import PageStore
-from flows.pages import PageRef, read_body
-from parsers import page_links
+from flows.fetch import KnownPage, PageStore
+from flows.pages import read_body
 from tests.conftest import SEED_PAGE
 from tests.flows.fetch.crawling import crawl, only
-from tests.flows.rawserver import dropped_mid_body, keepalive_server, ok, raw_server, slow_body
+from tests.flows.fetch.rawserver import (
+    dropped_mid_body,
+    keepalive_server,
+    ok,
+    raw_server,
+    slow_body,
+)
 
 PAGE = SEED_PAGE.read_bytes()
 
@@ -49,7 +49,7 @@ def test_429_waits_as_long_as_retry_after_says(httpserver: HTTPServer, tmp_path)
 
 
 def test_retry_after_as_an_http_date(httpserver: HTTPServer, tmp_path):
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
     from email.utils import format_datetime
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True)
@@ -290,37 +290,6 @@ def test_a_page_that_cannot_be_stored_is_a_failed_outcome_and_the_crawl_goes_on(
         assert outcome.status == 200
         assert outcome.page is None
         assert outcome.error.startswith("could not store the page: NotADirectoryError: ")
-
-
-def test_a_keeper_whose_process_died_says_so_instead_of_hanging(tmp_path):
-    async def run() -> tuple[object, BaseException]:
-        async with ProcessKeeper(PageStore(tmp_path / "store"), page_links) as keeper:
-            kept = await keeper.keep(PAGE, "http://example.org/m/x/reviews", "text/plain")
-            os.kill(keeper._process.pid, signal.SIGKILL)
-            await asyncio.to_thread(keeper._process.join, 10)
-            again = keeper.keep(PAGE, "http://example.org/m/y/reviews", "text/plain")
-            with pytest.raises(KeepingFailed) as failure:
-                await asyncio.wait_for(again, 10)
-            return kept, failure.value
-
-    (digest, path, _links), error = asyncio.run(run())
-    assert read_body(PageRef("", str(path), datetime.now(UTC), compressed=True)) == PAGE
-    assert path.name.startswith(digest)
-    assert "page-keeping process" in str(error)
-
-
-def test_a_keeper_goes_on_when_a_fetch_waiting_on_it_is_cancelled(tmp_path, caplog):
-    async def run() -> tuple:
-        async with ProcessKeeper(PageStore(tmp_path / "store"), page_links) as keeper:
-            waiting = asyncio.ensure_future(keeper.keep(PAGE, "http://example.org/a", None))
-            await asyncio.sleep(0)  # the page is on its way to the worker
-            waiting.cancel()
-            other = keeper.keep(PAGE + b" ", "http://example.org/b", None)
-            return await asyncio.wait_for(other, 10)
-
-    _digest, path, _links = asyncio.run(run())
-    assert path.exists()
-    assert not [record for record in caplog.records if record.name == "asyncio"]
 
 
 def test_a_304_follows_the_links_recorded_last_time_without_reading_the_body(

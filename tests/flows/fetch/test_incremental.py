@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from flows.fetch.keeper import link_finder_for
+from parsers import FeedLinks
 from tests.flows.fetch.crawling import crawl, known_from
 
 API = "/napi/rtcf/v1/movies/9c5ab1e4-4bd0-3f2d-8a5b-4d0c7b1d2e3f/reviews"
@@ -60,7 +60,7 @@ def test_paging_stops_at_the_first_page_holding_a_known_review(
     httpserver: HTTPServer, tmp_path, keep_in_a_process
 ):
     seed = serve_api(httpserver)
-    finder = link_finder_for(frozenset({"r5", "r1"}))
+    finder = FeedLinks(frozenset({"r5", "r1"}))
     report = crawl([seed], tmp_path, link_finder=finder, keep_in_a_process=keep_in_a_process)
     assert asked_cursors(httpserver) == [None, "c1"]  # r5 is on the second page
     assert all(o.error is None and o.page is not None for o in report.outcomes)
@@ -69,7 +69,7 @@ def test_paging_stops_at_the_first_page_holding_a_known_review(
 
 def test_a_full_refresh_pages_past_known_reviews(httpserver: HTTPServer, tmp_path):
     seed = serve_api(httpserver)
-    finder = link_finder_for(frozenset({"r9"}), full_refresh=True)
+    finder = FeedLinks(frozenset({"r9"}), full_refresh=True)
     report = crawl([seed], tmp_path, link_finder=finder, full_refresh=True)
     assert asked_cursors(httpserver) == [None, "c1", "c2"]
     assert len(report.outcomes) == 3

@@ -1,5 +1,7 @@
-"""robots.txt as sites serve it: Rotten Tomatoes' real one obeyed like any other, and a
-hostile one read no further than its first 500 KiB, whatever it decompresses to."""
+"""robots.txt as sites serve it: read once per host, no rules on a 404, stay out on a 5xx or
+no answer, Crawl-delay of our own group first; Rotten Tomatoes' real one obeyed like any
+other, and a hostile one read no further than its first 500 KiB, whatever it decompresses
+to."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ import time
 import tracemalloc
 import zlib
 
+import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.fetch.crawler import build_client
-from flows.fetch.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules
+from flows.fetch import build_client
+from flows.fetch.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, crawl_delay
 from flows.fetch.settings import DEFAULT_USER_AGENT
 from tests.conftest import FIXTURES
 from tests.flows.fetch.crawling import crawl, settings
@@ -116,3 +119,68 @@ def test_a_robots_txt_that_does_not_decompress_keeps_the_crawler_out(httpserver:
     )
     base = httpserver.url_for("").rstrip("/")
     assert not rules(base).allows(f"{base}/m/x/reviews", DEFAULT_USER_AGENT)
+
+
+def rules_of_each(urls: list[str]) -> list[RobotsRules]:
+    """The rules one cache gives for each of `urls`, asked for at once."""
+
+    async def read() -> list[RobotsRules]:
+        async with build_client(settings()) as client:
+            cache = RobotsCache(client, DEFAULT_USER_AGENT)
+            return await asyncio.gather(*(cache.rules_for(url) for url in urls))
+
+    return asyncio.run(read())
+
+
+def test_robots_txt_is_read_once_per_host(httpserver: HTTPServer):
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /private\n", content_type="text/plain"
+    )
+    port = httpserver.port
+    same = [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b?x=1"]
+    other = f"http://localhost:{port}/a"  # another host name: its own robots.txt
+    found = rules_of_each([*same, *same, other])
+    asked = [request.path for request, _ in httpserver.log]
+    assert asked == ["/robots.txt", "/robots.txt"]
+    assert found[0] is found[1] is found[2] is found[3]
+    assert not found[4].allows(f"http://localhost:{port}/private/x", DEFAULT_USER_AGENT)
+
+
+def test_a_missing_robots_txt_allows_everything(httpserver: HTTPServer):
+    httpserver.expect_request("/robots.txt").respond_with_data("not here", status=404)
+    base = httpserver.url_for("").rstrip("/")
+    found = rules(base)
+    assert found.allows(f"{base}/anything", DEFAULT_USER_AGENT)
+    assert found.crawl_delay_s is None
+
+
+def test_a_server_error_or_no_answer_keeps_the_crawler_out(httpserver: HTTPServer):
+    httpserver.expect_request("/robots.txt").respond_with_data("oops", status=503)
+    base = httpserver.url_for("").rstrip("/")
+    assert not rules(base).allows(f"{base}/m/x/reviews", DEFAULT_USER_AGENT)
+    nobody = "http://127.0.0.1:9"  # nothing listens on the discard port
+    assert not rules(nobody).allows(f"{nobody}/m/x/reviews", DEFAULT_USER_AGENT)
+
+
+def test_crawl_delay_of_our_own_group_else_everyones_with_decimals(httpserver: HTTPServer):
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nCrawl-delay: 5\n\nUser-agent: reviewhouse\nCrawl-delay: 0.5\n",
+        content_type="text/plain",
+    )
+    base = httpserver.url_for("").rstrip("/")
+    assert rules(base).crawl_delay_s == 0.5
+    assert rules(base, "otherbot/1.0").crawl_delay_s == 5.0
+
+
+@pytest.mark.parametrize(
+    ("lines", "delay"),
+    [
+        (["User-agent: *", "Crawl-delay: 2.5"], 2.5),
+        (["User-agent: *", "Crawl-delay: soon"], None),  # not a number: no delay
+        (["User-agent: a", "User-agent: reviewhouse", "Crawl-delay: 3"], 3.0),  # a shared group
+        (["User-agent: other", "Crawl-delay: 3"], None),
+        (["User-agent: *", "Disallow: /x", "User-agent: reviewhouse", "Crawl-delay: 1"], 1.0),
+    ],
+)
+def test_crawl_delay_is_read_from_the_matching_group(lines, delay):
+    assert crawl_delay(lines, DEFAULT_USER_AGENT) == delay

@@ -17,7 +17,7 @@ from flows.fetch.guard import too_large
 from flows.fetch.settings import FetchSettings
 from flows.pages import read_body
 from tests.flows.fetch.crawling import crawl, only
-from tests.flows.rawserver import raw_server
+from tests.flows.fetch.rawserver import raw_server
 
 CAP = 4096
 REFUSED = "page larger than the 4 KiB cap (--max-page-bytes)"
