@@ -8,6 +8,7 @@ figures to RESULT_JSON; the parent adds CPU time and peak memory from the proces
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -349,8 +350,9 @@ def pipeline(config: Config) -> dict:
 def direct(config: Config) -> dict:
     """The same stages as the flow, called directly: the yardstick for Prefect's overhead."""
     from expectations.validate import validate_batch
+    from flows import batches as batch_files
     from flows import stages
-    from flows.pipeline import batch_sizes, chunk
+    from flows.execution import batch_sizes
     from flows.sources import resolve_sources
     from warehouse.load import LoadBatch, RunRecord, load_run
     from warehouse.publish import writing
@@ -359,10 +361,14 @@ def direct(config: Config) -> dict:
     warehouse = work / "direct.duckdb"
     started = time.perf_counter()
     resolved = resolve_sources([config["corpus"]])
-    pages, _ = stages.local_pages(resolved.files, {})
-    chunks = chunk(pages, batch_sizes(len(pages), config["batch_size"]))
+    paths, _ = stages.local_pages(resolved.files, {})  # a first run: saved files, as paths
+    starts = [0, *itertools.accumulate(batch_sizes(len(paths), config["batch_size"]))]
+    listed = [
+        batch_files.save_batch([], paths[start:end], work / f"batch-{number:05d}.pages.pickle")
+        for number, (start, end) in enumerate(itertools.pairwise(starts))
+    ]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-        batches = list(pool.map(_stage, chunks, range(len(chunks)), [str(work)] * len(chunks)))
+        batches = list(pool.map(_stage, listed, range(len(listed)), [str(work)] * len(listed)))
     reviews, quarantine = stages.read_staged(batches)
     dims = stages.dimensions(reviews)
     report = validate_batch(
@@ -371,7 +377,7 @@ def direct(config: Config) -> dict:
         movies=dims["movies"],
         critics=dims["critics"],
         publications=dims["publications"],
-        pages_parsed=len(pages),
+        pages_parsed=len(paths),
         warehouse_counts=None,
         reports_dir=work / "reports",
     )
@@ -390,10 +396,17 @@ def direct(config: Config) -> dict:
     return {"seconds": time.perf_counter() - started, "reviews": report.reviews.height}
 
 
-def _stage(pages, number: int, work: str):
-    from flows.stages import stage_batch
+def _stage(listed: str, number: int, work: str):
+    from flows.batches import stage_batch_file
+    from flows.fetch.settings import MAX_PAGE_BYTES
 
-    return stage_batch(pages, batch_number=number, staging_dir=Path(work), run_id="direct")
+    return stage_batch_file(
+        listed,
+        batch_number=number,
+        staging_dir=Path(work),
+        run_id="direct",
+        max_page_bytes=MAX_PAGE_BYTES,
+    )
 
 
 # --- the baseline -----------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from prefect.utilities.annotations import quote
 
 from expectations.settings import ValidationSettings
 from flows import stages
+from flows.execution import ExecutionOptions, prepare_workers
 from flows.fetch.crawler import KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
 from flows.fetch.urls import redact_url, reveal_password
-from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, prepare_workers, process
+from flows.pages import PageRef, SavedFiles
+from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, process
 from flows.sources import resolve_sources
 from reviewhouse.settings import Paths, resolve_warehouse
 from warehouse.load import RunRecord
@@ -118,13 +120,11 @@ def ingest_reviews(
     staging_dir = claim_staging_dir(paths, run)
 
     options = RunOptions(
-        batch_size=batch_size,
+        execution=ExecutionOptions(runner=runner, batch_size=batch_size, dask_address=dask_address),
         validation=ValidationSettings(
             max_quarantined_share=max_quarantined_share,
             max_unparsed_score_share=max_unparsed_score_share,
         ),
-        runner=runner,
-        dask_address=dask_address,
         writer_limit=writer_limit,
         max_page_bytes=max_page_bytes,
     )
@@ -134,7 +134,7 @@ def ingest_reviews(
     force = force or full_refresh
     known_web, known_files = _known(None if force else known_pages(location))
     local, skipped = stages.local_pages(resolved.files, known_files)
-    prepare_workers(options, len(local))
+    prepare_workers(options.execution, len(local))
     started = time.perf_counter()
     fetched = fetch(
         resolved.urls,
@@ -160,7 +160,8 @@ def ingest_reviews(
     run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
     review_datasets, movies = _split_datasets(resolved.datasets)
     intake = Intake(
-        pages=[*fetched.pages, *local],
+        pages=[*fetched.pages, *(page for page in local if isinstance(page, PageRef))],
+        files=SavedFiles([page for page in local if isinstance(page, str)]),
         datasets=[
             (
                 path,
@@ -170,7 +171,7 @@ def ingest_reviews(
         ],
         movies=movies,
         fetched=fetched,
-        skipped_facts=stages.parse.write_parquet(skipped, staging_dir / "files.unchanged.parquet"),
+        skipped_facts=stages.write_parquet(skipped, staging_dir / "files.unchanged.parquet"),
         pages_read=fetched.fetched
         + fetched.failed
         + len(local)

@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 from expectations.settings import ValidationSettings
+from flows.execution import ExecutionOptions
 from flows.pages import PageRef
 from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, process
 from reviewhouse.settings import Paths, resolve_warehouse
@@ -73,13 +74,13 @@ def reprocess_pages(
         paths=paths,
         staging_dir=staging_dir,
         options=RunOptions(
-            batch_size=batch_size,
+            execution=ExecutionOptions(
+                runner=runner, batch_size=batch_size, dask_address=dask_address
+            ),
             validation=ValidationSettings(
                 max_quarantined_share=max_quarantined_share,
                 max_unparsed_score_share=max_unparsed_score_share,
             ),
-            runner=runner,
-            dask_address=dask_address,
             writer_limit=writer_limit,
         ),
     )

@@ -1,12 +1,9 @@
-"""Worker processes for the CPU-bound parse/transform fan-out.
+"""Worker processes: `flows.execution`'s helper (and the fetch stage's page keeper's).
 
-Prefect's tasks stay the unit of work (one per batch, visible in the UI); with the
-`processes` runner the batches go, in order, to a pool of worker processes, one per core,
-started once per run, and each task waits for its own. Workers come from a `forkserver` that
-has already imported the stages, so starting one costs a fork, not an interpreter and a
-Prefect import, and no worker inherits the flow's threads. (Prefect's own
-ProcessPoolTaskRunner spawns an interpreter per worker and runs the task engine in it: about
-80 ms of overhead per task and seconds per run, measured.)
+Workers come from a `forkserver` that has already imported the stages, so starting one costs
+a fork, not an interpreter and a Prefect import, and no worker inherits the flow's threads.
+(Prefect's own ProcessPoolTaskRunner spawns an interpreter per worker and runs the task
+engine in it, for each task: see docs/performance.md.)
 
 Every process started here ends with the run's process, even after `kill -9`
 (`flows.lifecycle.die_with_run`).
@@ -30,15 +27,16 @@ _POOLS: dict[str, Executor] = {}
 
 
 def process_context() -> multiprocessing.context.ForkServerContext:
-    """Where every worker process starts from: a forkserver that has imported the stages."""
+    """Where every worker process starts from: a forkserver that has imported the stages
+    (with the job that stages a batch)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["flows.stages"])
+    context.set_forkserver_preload(["flows.batches"])
     return context
 
 
 def start_forkserver() -> None:
-    """Start the forkserver now. It imports the stages in the background (0.3-0.45 s,
-    measured) while the run lists its pages, instead of the first worker waiting for it."""
+    """Start the forkserver now. It imports the stages in the background while the run lists
+    its pages, instead of the first worker waiting for it."""
     process_context()  # sets what the forkserver preloads, before it starts
     with _main_module_not_rerun():
         forkserver.ensure_running()
@@ -103,7 +101,7 @@ def _main_module_not_rerun() -> Iterator[None]:
     multiprocessing re-runs a script `__main__` in every new process so that functions
     defined there can be found; workers only run functions importable by name, and the main
     script here is the `reviewhouse` command (or a deployment's runner), whose imports
-    (Prefect among them) cost each worker 3-4 s of CPU before its first batch, measured.
+    (Prefect among them) would cost each worker seconds of CPU before its first batch.
     """
     main = sys.modules["__main__"]
     path = main.__dict__.pop("__file__", None)

@@ -6,10 +6,13 @@ transaction: a failure anywhere rolls back everything the run wrote.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,58 +125,145 @@ def run_script(
 
 def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
     """Upsert the batch and record the run, in one transaction."""
-    counts = _load(con, run, batch.raw, lambda: batch, share=False)
-    assert counts is not None  # a batch in hand is never refused
-    return counts
+    load = Load(contextlib.nullcontext(con), run)
+    load.begin(batch.raw, alongside=False)
+    return load.finish(batch)
 
 
-def load_while_validating(
-    con: duckdb.DuckDBPyConnection,
-    raw: Table | None,
-    run: RunRecord,
-    validated: Callable[[], LoadBatch | None],
-) -> LoadCounts | None:
-    """`load_run` for a run whose batch is still being validated: the raw layer goes in
-    first, on one thread, while `validated` waits for the batch that passed; then the rest.
-    All in one transaction: when `validated` returns None (the batch failed) or raises,
-    nothing of the run is kept, and None is returned.
+class Load:
+    """One run's load: one transaction on one writer, in the steps a run takes them.
 
-    The raw layer does not depend on what validation decides, and inserting it took as long
-    as validating; on one thread, it leaves validation a core of its own.
+    `begin(raw)` opens the writer, starts the transaction and appends the raw records (they
+    do not depend on what validation decides), all on the load's own thread, so that the
+    run validates meanwhile. Then `finish(batch)` loads the batch that passed and commits,
+    or `abandon()` rolls everything back (`abandon(evidence)` then keeps the evidence of a
+    run that loaded nothing). An error in the block of `with Load(...)` rolls back too, and
+    closes the writer with that error (nothing is published).
+
+        with Load(writing(location), run) as load:
+            load.begin(raw_paths)
+            report = validate(...)
+            counts = load.finish(batch) if report.passed else load.abandon()
     """
-    return _load(con, run, raw, validated, share=True)
 
+    def __init__(
+        self, writer: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection], run: RunRecord
+    ) -> None:
+        self.run = run
+        self._writer = writer
+        self._stack = contextlib.ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._begun: Future[None] | None = None
+        self._in_transaction = False
 
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    run: RunRecord,
-    raw: Table | None,
-    validated: Callable[[], LoadBatch | None],
-    *,
-    share: bool,
-) -> LoadCounts | None:
-    started = time.perf_counter()
-    con.execute("BEGIN TRANSACTION")
-    registered: list[str] = []
-    try:
-        if raw is not None and not _is_empty(raw):
-            registered.append(_register(con, "batch_raw", raw))
-            with _sharing(con, share):
-                run_script(con, read_sql("sql/load_layers.sql"), {"run_id": run.run_id})
-            run.stage_seconds["load_raw"] = round(time.perf_counter() - started, 3)
-        batch = validated()
-        if batch is None:
-            con.execute("ROLLBACK")
-            return None
+    def begin(self, raw: Table | None, *, alongside: bool = True) -> None:
+        """Open the writer, start the transaction and append `raw` (RAW_SCHEMA). `alongside`:
+        on the load's own thread, DuckDB on one thread of its own, leaving the rest of the
+        machine to what runs beside it; else here, with every thread."""
+        if not alongside:
+            self._begin(raw, share=False)
+            return
+        self._begun = Future()
+        threading.Thread(target=self._begin_into, args=(self._begun, raw), name="load").start()
+
+    def finish(self, batch: LoadBatch) -> LoadCounts:
+        """Load `batch` after the raw records, record the run, commit and close the writer;
+        on any error, everything is rolled back and the error raised."""
+        try:
+            con = self._begun_connection()
+            counts = _merge(con, batch, self.run)
+            con.execute("COMMIT")
+            self._in_transaction = False
+        except BaseException as error:
+            self._close(error)
+            raise
+        self._close(None)
+        return counts
+
+    def abandon(self, evidence: tuple[Table, Mapping[str, Table]] | None = None) -> None:
+        """Roll back everything the run wrote and close the writer; with `evidence`
+        (quarantine, extra tables), keep that and the run's row (`record_failed_run`)."""
+        try:
+            con = self._begun_connection()
+            self._rollback()
+            if evidence is not None:
+                record_failed_run(con, self.run, *evidence)
+        except BaseException as error:
+            self._close(error)
+            raise
+        self._close(None)
+
+    def __enter__(self) -> Load:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if self._begun is not None:
+            concurrent.futures.wait([self._begun])
+        self._close(error)
+
+    def _begin_into(self, done: Future[None], raw: Table | None) -> None:
+        try:
+            self._begin(raw, share=True)
+        except BaseException as error:
+            done.set_exception(error)
+        else:
+            done.set_result(None)
+
+    def _begin(self, raw: Table | None, *, share: bool) -> None:
         started = time.perf_counter()
-        params = {"run_id": run.run_id, "now": datetime.now(UTC)}
+        # opening the writer: waiting for its lock and, when publishing by copy, the copy
+        self._con = con = self._stack.enter_context(self._writer)
+        self.run.stage_seconds["open_writer"] = round(time.perf_counter() - started, 3)
+        con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        if raw is None or _is_empty(raw):
+            return
+        started = time.perf_counter()
+        with _register(con, "batch_raw", raw), _sharing(con, share):
+            run_script(con, read_sql("sql/load_layers.sql"), {"run_id": self.run.run_id})
+        self.run.stage_seconds["load_raw"] = round(time.perf_counter() - started, 3)
+
+    def _begun_connection(self) -> duckdb.DuckDBPyConnection:
+        if self._begun is not None:
+            begun, self._begun = self._begun, None
+            begun.result()
+        if self._con is None:
+            raise RuntimeError("a load's `begin` comes before its `finish` or `abandon`")
+        return self._con
+
+    def _rollback(self) -> None:
+        if self._in_transaction and self._con is not None:
+            self._in_transaction = False
+            self._con.execute("ROLLBACK")
+
+    def _close(self, error: BaseException | None) -> None:
+        """Roll back what is left open and close the writer, with `error` if there is one."""
+        try:
+            self._rollback()
+        except Exception:
+            if error is None:
+                raise
+        finally:
+            self._con = None
+            stack, self._stack = self._stack, contextlib.ExitStack()
+            if error is None:
+                stack.close()
+            else:
+                stack.__exit__(type(error), error, error.__traceback__)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
+    """The validated batch into the marts, inside the run's transaction; the run recorded."""
+    started = time.perf_counter()
+    params = {"run_id": run.run_id, "now": datetime.now(UTC)}
+    with contextlib.ExitStack() as views:
         for name in ("reviews", "movies", "critics", "publications"):
-            registered.append(_register(con, f"batch_{name}", getattr(batch, name)))
+            views.enter_context(_register(con, f"batch_{name}", getattr(batch, name)))
         staged = _row_count(con, "SELECT count(*) FROM batch_reviews", {})
         run_script(con, read_sql("sql/merge_movies.sql"), params)
         snapshots_new = 0
         if not _is_empty(batch.score_snapshots):
-            registered.append(_register(con, "batch_score_snapshots", batch.score_snapshots))
+            views.enter_context(_register(con, "batch_score_snapshots", batch.score_snapshots))
             # the snapshots' movies through the same merge as the reviews' movies
             con.unregister("batch_movies")
             con.register("batch_movies", con.sql(read_sql("sql/snapshot_movies.sql")))
@@ -183,28 +273,18 @@ def _load(
         updated = _row_count(con, read_sql("sql/update_reviews.sql"), params)
         new = _row_count(con, read_sql("sql/insert_reviews.sql"), params)
         counts = LoadCounts(
-            new=new,
-            updated=updated,
-            unchanged=staged - new - updated,
-            snapshots_new=snapshots_new,
+            new=new, updated=updated, unchanged=staged - new - updated, snapshots_new=snapshots_new
         )
         if batch.pages_seen is not None and not _is_empty(batch.pages_seen):
-            registered.append(_register(con, "batch_pages_seen", batch.pages_seen))
+            views.enter_context(_register(con, "batch_pages_seen", batch.pages_seen))
             run_script(con, read_sql("sql/merge_pages.sql"), params)
-        _append(con, "quarantine", batch.quarantine)
-        for table, frame in batch.extra_tables.items():
-            _append(con, table, frame)
-        run.reviews_new, run.reviews_updated = counts.new, counts.updated
-        run.reviews_unchanged, run.reviews_loaded = counts.unchanged, counts.loaded
-        run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
-        record_run(con, run)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in registered:
-            con.unregister(name)
+    _append(con, "quarantine", batch.quarantine)
+    for table, frame in batch.extra_tables.items():
+        _append(con, table, frame)
+    run.reviews_new, run.reviews_updated = counts.new, counts.updated
+    run.reviews_unchanged, run.reviews_loaded = counts.unchanged, counts.loaded
+    run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
+    record_run(con, run)
     return counts
 
 
@@ -252,9 +332,10 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     run_script(con, read_sql("sql/record_run.sql"), values)
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: Table) -> str:
-    """Make `table` queryable as the temporary view `name`: a frame through Arrow, Parquet
-    files read by DuckDB directly. Optional columns it lacks are added as NULL."""
+@contextlib.contextmanager
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: Table) -> Iterator[None]:
+    """`table` queryable as the temporary view `name` for the block: a frame through Arrow,
+    Parquet files read by DuckDB directly. Optional columns it lacks are added as NULL."""
     if isinstance(table, pl.DataFrame):
         relation = con.from_arrow(table.to_arrow())
     else:
@@ -265,7 +346,12 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: Table) -> str:
         added = (f'NULL::{optional[column]} AS "{column}"' for column in missing)
         relation = relation.project(", ".join(["*", *added]))
     con.register(name, relation)
-    return name
+    try:
+        yield
+    finally:
+        # refused inside a transaction an error aborted; the error in flight is the news
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
 
 
 def _is_empty(table: Table) -> bool:
@@ -275,9 +361,9 @@ def _is_empty(table: Table) -> bool:
 def _append(con: duckdb.DuckDBPyConnection, table: str, source: Table) -> None:
     if _is_empty(source):
         return
-    name = _register(con, f"batch_append_{table}", source)
-    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{name}"')
-    con.unregister(name)
+    name = f"batch_append_{table}"
+    with _register(con, name, source):
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{name}"')
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> int:

@@ -5,27 +5,29 @@ Each stage returns a small result object with its counts and seconds.
 """
 
 from flows.stages.combine import (
+    Gathered,
     dimensions,
-    pages_seen,
+    gather,
     read_staged,
     scan_staged,
     score_snapshots,
 )
 from flows.stages.datasets import dataset_kind, read_movies_tables, stage_dataset
-from flows.stages.fetch import FetchResult, KnownFile, fetch_pages, local_pages
+from flows.stages.facts import KnownFile, pages_seen
+from flows.stages.fetch import FetchResult, fetch_pages, local_pages
 from flows.stages.parse import (
     PageOutcome,
     ParsedBatch,
     StagedBatch,
     parse_pages,
-    save_pages,
     stage_batch,
-    stage_batch_file,
+    write_parquet,
 )
 from flows.stages.problems import page_problem
 
 __all__ = [
     "FetchResult",
+    "Gathered",
     "KnownFile",
     "PageOutcome",
     "ParsedBatch",
@@ -33,16 +35,16 @@ __all__ = [
     "dataset_kind",
     "dimensions",
     "fetch_pages",
+    "gather",
     "local_pages",
     "page_problem",
     "pages_seen",
     "parse_pages",
     "read_movies_tables",
     "read_staged",
-    "save_pages",
     "scan_staged",
     "score_snapshots",
     "stage_batch",
-    "stage_batch_file",
     "stage_dataset",
+    "write_parquet",
 ]

@@ -1,10 +1,9 @@
-"""Gathering the batches of a run: one row per review across batches, the dimensions, and
-the facts about every page read."""
+"""Gathering the batches of a run: one row per review across batches, RT's scorecards, and
+the dimensions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import polars as pl
 
@@ -13,12 +12,9 @@ from flows.stages.problems import page_problem
 from transforms.normalize import critics_of, deduplicate_lazy, movies_of, publications_of
 from transforms.schema import (
     MOVIES_SCHEMA,
-    PAGE_FACTS_SCHEMA,
-    PAGES_SEEN_SCHEMA,
     QUARANTINE_SCHEMA,
     REVIEWS_SCHEMA,
     SCORE_SNAPSHOTS_SCHEMA,
-    WEB_FACTS_SCHEMA,
 )
 
 
@@ -28,9 +24,10 @@ class Staged:
 
     reviews: pl.LazyFrame  # one row per review across batches, scanned from the batch files
     quarantine: pl.DataFrame
-    # The batch files, when they hold exactly `reviews` (no review was seen in two batches):
-    # the load can then read them as they are, instead of a copy of them.
-    review_files: tuple[str, ...]
+    review_files: tuple[str, ...]  # the batch files `reviews` is read from
+    # Whether some review was seen in two batches and merged: if not, the batch files hold
+    # exactly `reviews`, and the load can read them as they are instead of a copy.
+    merged: bool
 
 
 def scan_staged(batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = ()) -> Staged:
@@ -43,11 +40,43 @@ def scan_staged(batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = 
         if review_files
         else pl.LazyFrame(schema=REVIEWS_SCHEMA)
     )
-    reviews = deduplicate_lazy(scanned)  # the scan itself when there is nothing to merge
+    reviews = deduplicate_lazy(scanned)
     return Staged(
         reviews=reviews,
         quarantine=_read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA),
-        review_files=tuple(review_files) if reviews is scanned else (),
+        review_files=tuple(review_files),
+        # `deduplicate_lazy` returns the scan itself when there is nothing to merge
+        merged=reviews is not scanned,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """A run's batches, gathered for validation: the reviews (lazily), everything
+    quarantined so far, RT's scorecards, and the dimensions."""
+
+    staged: Staged
+    quarantine: pl.DataFrame  # the batches' and the fetch's, and scorecards naming no movie
+    snapshots: pl.DataFrame  # SCORE_SNAPSHOTS_SCHEMA
+    dimensions: dict[str, pl.DataFrame]  # movies, critics, publications
+
+    def page_urls(self) -> list[str]:
+        """The pages the run's reviews come from."""
+        urls = self.staged.reviews.select(pl.col("source_url").unique()).collect()
+        return urls.to_series().to_list()
+
+
+def gather(
+    batches: list[StagedBatch], run_id: str, extra_quarantine: tuple[str, ...] = ()
+) -> Gathered:
+    """The run's `batches` (and `extra_quarantine` files) gathered: see `Gathered`."""
+    staged = scan_staged(batches, extra_quarantine)
+    snapshots, unnamed_scorecards = score_snapshots(batches, run_id)
+    return Gathered(
+        staged=staged,
+        quarantine=pl.concat([staged.quarantine, unnamed_scorecards]),
+        snapshots=snapshots,
+        dimensions=dimensions(staged.reviews, snapshots),
     )
 
 
@@ -92,33 +121,6 @@ def dimensions(
         "critics": critics_of(reviews),
         "publications": publications_of(reviews),
     }
-
-
-def pages_seen(
-    batches: list[StagedBatch],
-    skipped_facts: tuple[str, ...],
-    web_facts: tuple[str, ...],
-    seen_at: datetime,
-) -> pl.DataFrame:
-    """One row per page read or checked this run, in the shape of the `pages` table."""
-    facts = _read([*skipped_facts, *(p for b in batches for p in b.facts_paths)], PAGE_FACTS_SCHEMA)
-    web = _read(list(web_facts), WEB_FACTS_SCHEMA).select(
-        "url",
-        "http_status",
-        "content_type",
-        "etag",
-        "last_modified",
-        "headers",
-        "links",
-        "start_url",
-    )
-    return (
-        facts.unique("url", keep="last", maintain_order=True)
-        .join(web.unique("url", keep="last"), on="url", how="left")
-        .with_columns(pl.lit(seen_at).cast(pl.Datetime("us", "UTC")).alias("last_seen_at"))
-        .select(PAGES_SEEN_SCHEMA.names())
-        .cast(dict(PAGES_SEEN_SCHEMA))
-    )
 
 
 def _read(paths: list[str], schema: pl.Schema) -> pl.DataFrame:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mmap
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
+from flows.stages.facts import dataset_facts
 from flows.stages.parse import StagedBatch, write_parquet
 from flows.stages.problems import clip, page_problem
 from parsers import datasets
 from transforms.normalize import normalize_reviews
-from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
+from transforms.schema import QUARANTINE_SCHEMA
 
 
 def dataset_kind(path: Path) -> datasets.DatasetKind | None:
@@ -58,20 +61,15 @@ def stage_dataset(
     fetched_at = datetime.fromtimestamp(stat.st_mtime, UTC)
     name = f"batch-{batch_number:05d}"
     digest = _file_hash(path)
-    facts = pl.DataFrame(
-        [
-            {
-                "url": source_url,
-                "content_hash": digest,
-                "body_path": str(path),
-                "source_kind": "dataset",
-                "byte_size": stat.st_size,
-                "file_mtime_ns": stat.st_mtime_ns,
-                "layout": datasets.LAYOUT,
-                "fetched_at": fetched_at,
-            }
-        ],
-        schema=PAGE_FACTS_SCHEMA,
+    facts = functools.partial(
+        dataset_facts,
+        url=source_url,
+        content_hash=digest,
+        path=str(path),
+        byte_size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        layout=datasets.LAYOUT,
+        fetched_at=fetched_at,
     )
     staged = _Staged(batch_number, staging_dir / name, started, facts)
     if digest == previous_hash:
@@ -139,7 +137,9 @@ def _import_chunks(
 class _Staged:
     """The pieces of one dataset's StagedBatch, gathered as the import goes."""
 
-    def __init__(self, number: int, stem: Path, started: float, facts: pl.DataFrame) -> None:
+    def __init__(
+        self, number: int, stem: Path, started: float, facts: Callable[..., pl.DataFrame]
+    ) -> None:
         self.number, self.stem, self.started, self.facts = number, stem, started, facts
         self.problems: list[dict] = []
         self.review_paths: tuple[str, ...] = ()
@@ -148,9 +148,7 @@ class _Staged:
 
     def done(self, *, unchanged: bool = False, failed: bool = False) -> StagedBatch:
         quarantine = pl.DataFrame(self.problems, schema=QUARANTINE_SCHEMA)
-        facts = self.facts.with_columns(
-            pl.lit(None if unchanged else self.rows, pl.Int32).alias("reviews_parsed")
-        )
+        facts = self.facts(reviews_parsed=None if unchanged else self.rows)
         return StagedBatch(
             batch_number=self.number,
             reviews_paths=self.review_paths,

@@ -7,7 +7,6 @@ import contextlib
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
 
 import polars as pl
 
@@ -17,21 +16,11 @@ from flows.fetch.progress import CrawlProgress
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
 from flows.pages import FileVersion, PageRef, file_page, file_version
+from flows.stages import facts
+from flows.stages.facts import KnownFile
 from flows.stages.parse import write_parquet
 from flows.stages.problems import page_problem
-from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA, WEB_FACTS_SCHEMA
-
-
-class KnownFile(NamedTuple):
-    """What the warehouse knows of a local file or dataset. A tuple: a re-run over a folder
-    builds one per file it has seen, and a tuple is built in a third of a frozen
-    dataclass's time."""
-
-    url: str
-    content_hash: str
-    body_path: str | None
-    byte_size: int | None
-    file_mtime_ns: int | None
+from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,41 +86,8 @@ def fetch_pages(
     report = asyncio.run(crawl()) if urls else CrawlReport()
     staging_dir.mkdir(parents=True, exist_ok=True)
     ok = [outcome for outcome in report.outcomes if outcome.error is None]
-    web_facts = pl.DataFrame(
-        [
-            {
-                "url": outcome.url,
-                "content_hash": outcome.content_hash,
-                "body_path": outcome.body_path,
-                "http_status": outcome.status,
-                "content_type": outcome.content_type,
-                "etag": outcome.etag,
-                "last_modified": outcome.last_modified,
-                "headers": outcome.headers,
-                "byte_size": outcome.byte_size,
-                "fetched_at": outcome.fetched_at,
-                "links": list(outcome.links),
-                "start_url": outcome.seed,
-            }
-            for outcome in ok
-        ],
-        schema=WEB_FACTS_SCHEMA,
-    )
-    unchanged = pl.DataFrame(
-        [
-            {
-                "url": outcome.url,
-                "content_hash": outcome.content_hash,
-                "body_path": outcome.body_path,
-                "source_kind": "web",
-                "byte_size": outcome.byte_size,
-                "fetched_at": outcome.fetched_at,
-            }
-            for outcome in ok
-            if outcome.unchanged
-        ],
-        schema=PAGE_FACTS_SCHEMA,
-    )
+    web_facts = facts.web_facts(ok)
+    unchanged = facts.unchanged_web_facts(ok)
     problems = pl.DataFrame(
         [
             page_problem(
@@ -179,7 +135,7 @@ def local_pages(
         return list(paths), pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
     by_path = {before.body_path: before for before in known.values() if before.body_path}
     to_parse: list[PageRef | str] = []
-    skipped: list[dict] = []
+    skipped: list[tuple[KnownFile, str, FileVersion]] = []
     for path in paths:
         version = file_version(path)
         before = by_path.get(path)
@@ -192,8 +148,8 @@ def local_pages(
             if not _same_version(before, version):
                 to_parse.append(replace(page, previous_hash=before.content_hash))
                 continue
-        skipped.append(_skipped_file(before, path, version))
-    return to_parse, pl.DataFrame(skipped, schema=PAGE_FACTS_SCHEMA)
+        skipped.append((before, path, version))
+    return to_parse, facts.unchanged_file_facts(skipped)
 
 
 def _same_version(known: KnownFile, version: FileVersion) -> bool:
@@ -201,16 +157,3 @@ def _same_version(known: KnownFile, version: FileVersion) -> bool:
     page read under a web address had a `.url` beside it; one read as a file had none)."""
     same_times = (known.byte_size, known.file_mtime_ns) == (version.size, version.mtime_ns)
     return same_times and version.has_address != known.url.startswith("file:")
-
-
-def _skipped_file(known: KnownFile, path: str, version: FileVersion) -> dict:
-    """The page facts of a file left alone: the version loaded before, seen again."""
-    return {
-        "url": known.url,
-        "content_hash": known.content_hash,
-        "body_path": path,
-        "source_kind": "file",
-        "byte_size": version.size,
-        "file_mtime_ns": version.mtime_ns,
-        "fetched_at": version.modified_at,
-    }

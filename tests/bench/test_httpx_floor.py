@@ -11,4 +11,5 @@ def test_httpx_floor_sends_conditional_requests_that_all_get_304():
     assert result["statuses"] == {304: 200}
     assert result["seconds"] > 0
     assert result["client_cpu_ms_per_request"] > 0
-    assert result["server_cpu_ms_per_request"] >= 0
+    # the server answered every request itself: it spent CPU on them
+    assert result["server_cpu_ms_per_request"] > 0

@@ -1,13 +1,13 @@
-"""Gathering a run's staged batches."""
+"""The stages' glue: a batch staged, the batches gathered, the page facts."""
 
 from __future__ import annotations
 
-import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
+from flows import batches as batch_files
 from flows import stages
 from flows.pages import PageRef, file_page
 from flows.stages.parse import raw_records
@@ -35,6 +35,7 @@ def test_batches_without_a_shared_review_are_handed_on_as_their_files(tmp_path):
         tmp_path,
     )
     staged = stages.scan_staged(batches)
+    assert not staged.merged
     assert staged.review_files == tuple(path for b in batches for path in b.reviews_paths)
     assert len(staged.review_files) == 2
     assert staged.reviews.collect().height == sum(b.reviews_parsed for b in batches)
@@ -45,12 +46,12 @@ def test_a_review_in_two_batches_is_merged_and_the_files_are_not_handed_on(tmp_p
     batches = staged_batches([[page], [page]], tmp_path)
     staged = stages.scan_staged(batches)
     reviews = staged.reviews.collect()
-    assert staged.review_files == ()
+    assert staged.merged
     assert reviews.height == batches[0].reviews_parsed
     assert reviews.get_column("review_id").is_unique().all()
 
 
-def test_a_batch_page_list_is_read_back_as_written(tmp_path):
+def test_a_batch_file_gives_back_its_pages_then_its_saved_files_in_order(tmp_path):
     stored = PageRef(
         url="https://www.rottentomatoes.com/m/backstage/reviews",
         body_path=str(tmp_path / "ab" / "abcdef.zst"),
@@ -60,10 +61,16 @@ def test_a_batch_page_list_is_read_back_as_written(tmp_path):
         content_hash="abcdef",
         previous_hash="012345",
     )
-    saved = file_page(sorted(DEMO.glob("*.html"))[0])
-    written = stages.save_pages([stored, saved], tmp_path / "batch.pickle")
+    saved = sorted(DEMO.glob("*.html"))[0]
+    written = batch_files.save_batch([stored], [str(saved)], tmp_path / "batch.pickle")
 
-    assert pickle.loads(Path(written).read_bytes()) == [stored, saved]
+    assert list(batch_files.read_batch(written)) == [stored, file_page(saved)]
+
+
+def test_reading_ahead_keeps_every_page_in_order():
+    pages = [PageRef(f"https://x/{n}", f"/nowhere/{n}", datetime.now(UTC)) for n in range(40)]
+    assert list(batch_files.read_ahead(iter(pages), ahead=32)) == pages
+    assert list(batch_files.read_ahead(iter(pages[:3]), ahead=32)) == pages[:3]
 
 
 def test_raw_records_put_each_page_beside_its_own_reviews_numbered_from_zero():
@@ -93,15 +100,14 @@ def test_raw_records_put_each_page_beside_its_own_reviews_numbered_from_zero():
     assert raw_records([], []).schema == RAW_SCHEMA
 
 
-def test_a_page_given_as_a_path_is_read_as_its_saved_file_and_a_vanished_one_reported(
-    tmp_path,
-):
+def test_a_saved_file_is_staged_as_its_page_and_a_vanished_one_reported(tmp_path):
     saved = tmp_path / "saved.html"
     saved.write_bytes((DEMO / "static_bloom_2022_reviews.html").read_bytes())
     saved.with_suffix(".url").write_text("https://www.rottentomatoes.com/m/static_bloom/reviews\n")
     gone = tmp_path / "gone.html"
-    as_paths = stages.stage_batch(
-        [str(saved), str(gone)], batch_number=0, staging_dir=tmp_path / "a", run_id="test"
+    listed = batch_files.save_batch([], [str(saved), str(gone)], tmp_path / "batch.pickle")
+    as_paths = batch_files.stage_batch_file(
+        listed, batch_number=0, staging_dir=tmp_path / "a", run_id="test", max_page_bytes=1 << 24
     )
     as_refs = stages.stage_batch(
         [file_page(saved)], batch_number=0, staging_dir=tmp_path / "b", run_id="test"
@@ -118,3 +124,24 @@ def test_a_page_given_as_a_path_is_read_as_its_saved_file_and_a_vanished_one_rep
     (problem,) = pl.read_parquet(as_paths.quarantine_paths[0]).iter_rows(named=True)
     assert problem["source_url"] == gone.resolve().as_uri()
     assert problem["reason"].startswith("cannot read page")
+
+
+def test_page_facts_of_a_run_keep_the_last_reading_of_a_page_with_what_its_server_said(tmp_path):
+    page = DEMO / "static_bloom_2022_reviews.html"
+    batches = staged_batches([[page], [page]], tmp_path)
+    url = file_page(page).url
+    web = stages.facts.web_facts([])  # no web page this run
+    web_path = stages.write_parquet(web, tmp_path / "web.parquet")
+    seen_at = datetime(2026, 3, 1, tzinfo=UTC)
+
+    seen = stages.pages_seen([p for b in batches for p in b.facts_paths], web_path, seen_at)
+
+    assert seen.get_column("url").to_list() == [url]
+    (row,) = seen.iter_rows(named=True)
+    assert (row["source_kind"], row["layout"], row["last_seen_at"]) == (
+        "file",
+        "review_row",
+        seen_at,
+    )
+    assert row["reviews_parsed"] == batches[1].reviews_parsed
+    assert row["http_status"] is None

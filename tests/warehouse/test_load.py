@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from transforms.normalize import normalize_reviews
-from warehouse.load import RunRecord, load_run, load_while_validating
+from warehouse.load import Load, RunRecord, load_run
 from warehouse.publish import reading, writing
 
 
@@ -176,44 +177,71 @@ def test_staging_view_shows_each_review_with_its_natural_keys(warehouse_path):
 SETTINGS = "SELECT current_setting('threads')"
 
 
-def test_the_raw_layer_goes_in_while_validating_and_out_again_if_the_batch_fails(
-    warehouse_path,
-):
+def two_pages_over_one_loaded(warehouse_path) -> pl.DataFrame:
+    """The seed page loaded; the raw records of it and one more page."""
     seed, other = SEED_PAGE, sorted(DEMO_PAGES.glob("night_ferry*.txt"))[0]
     load_with_raw(warehouse_path, parsed_records(seed), "run-1")
+    return parsed_records(seed, other)
+
+
+def test_a_load_begun_then_finished_keeps_its_raw_records_and_its_batch(warehouse_path):
+    raw = two_pages_over_one_loaded(warehouse_path)
+    reviews = normalize_reviews(raw)
+    with Load(writing(warehouse_path), run_record("run-2")) as load:
+        load.begin(raw)
+        counts = load.finish(batch_of(reviews))
+    assert counts.new == reviews.height - 20  # the seed page's 20 were loaded by run-1
+    assert len(raw_rows(warehouse_path)) == raw.height
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT count(*) FROM reviews") == [(reviews.height,)]
+        assert table(con, "SELECT run_id FROM etl_runs ORDER BY ALL") == [("run-1",), ("run-2",)]
+
+
+def test_an_abandoned_load_keeps_nothing_but_the_evidence_asked_for(warehouse_path):
+    raw = two_pages_over_one_loaded(warehouse_path)
     before, raw_before = snapshot(warehouse_path), raw_rows(warehouse_path)
-    raw = parsed_records(seed, other)
-    seen_while_validating: list[tuple] = []
+    problem = stages.page_problem("run-2", "https://example.com/x", "validate", "too many")
+    quarantine = pl.DataFrame([problem], schema=batch_of(normalize_reviews(raw)).quarantine.schema)
 
-    def failed_validation(con) -> None:
-        seen_while_validating.extend(table(con, "SELECT count(*) FROM raw_reviews"))
-        seen_while_validating.extend(table(con, SETTINGS))
+    with Load(writing(warehouse_path), run_record("run-2")) as load:
+        load.begin(raw)
+        load.abandon()
+    with Load(writing(warehouse_path), run_record("run-3")) as load:
+        load.begin(raw)
+        load.abandon(evidence=(quarantine, {}))
 
-    def raising_validation() -> None:
-        raise RuntimeError("validation crashed")
+    assert (snapshot(warehouse_path), raw_rows(warehouse_path)) == (before, raw_before)
+    with reading(warehouse_path) as con:
+        assert table(con, "SELECT run_id FROM etl_runs ORDER BY ALL") == [("run-1",), ("run-3",)]
+        assert table(con, "SELECT run_id, reason FROM quarantine") == [("run-2", "too many")]
 
-    with writing(warehouse_path) as con:
-        settings = table(con, SETTINGS)
-        assert (
-            load_while_validating(con, raw, run_record("run-2"), lambda: failed_validation(con))
-            is None
-        )
-        assert table(con, SETTINGS) == settings  # restored
-        with pytest.raises(RuntimeError, match="validation crashed"):
-            load_while_validating(con, raw, run_record("run-3"), raising_validation)
-    # the raw layer of both pages was in place before validation answered, and DuckDB had
-    # its settings back
-    assert seen_while_validating == [(raw.height,), *settings]
+
+def test_an_error_while_a_load_is_open_rolls_everything_back(warehouse_path):
+    raw = two_pages_over_one_loaded(warehouse_path)
+    before, raw_before = snapshot(warehouse_path), raw_rows(warehouse_path)
+
+    def crash_while_validating() -> None:
+        with Load(writing(warehouse_path), run_record("run-2")) as load:
+            load.begin(raw)
+            raise RuntimeError("validation crashed")
+
+    with pytest.raises(RuntimeError, match="validation crashed"):
+        crash_while_validating()
     assert (snapshot(warehouse_path), raw_rows(warehouse_path)) == (before, raw_before)
     with reading(warehouse_path) as con:
         assert table(con, "SELECT run_id FROM etl_runs") == [("run-1",)]
 
-    # a batch that passes: raw layer and reviews in one go
-    batch = batch_of(normalize_reviews(raw))
+
+def test_a_load_beside_the_run_gives_duckdb_its_threads_back(warehouse_path):
+    """The raw records go in on one DuckDB thread, beside validation; the rest of the load
+    has every thread again."""
+    raw = two_pages_over_one_loaded(warehouse_path)
     with writing(warehouse_path) as con:
-        counts = load_while_validating(con, raw, run_record("run-4"), lambda: batch)
-    assert counts is not None
-    assert counts.new == normalize_reviews(raw).height - 20
+        settings = table(con, SETTINGS)
+        load = Load(contextlib.nullcontext(con), run_record("run-2"))
+        load.begin(raw, alongside=True)
+        load.finish(batch_of(normalize_reviews(raw)))
+        assert table(con, SETTINGS) == settings
     assert len(raw_rows(warehouse_path)) == raw.height
 
 
