@@ -9,7 +9,7 @@ import polars as pl
 
 from transforms.dates import with_review_date
 from transforms.distinct import on_distinct
-from transforms.keys import stable_ids, with_ids
+from transforms.keys import stable_id, with_ids
 from transforms.movies import key_movies
 from transforms.schema import CRITICS_SCHEMA, MOVIES_SCHEMA, PUBLICATIONS_SCHEMA, REVIEWS_SCHEMA
 from transforms.scores import SCORE_COLUMNS, normalize_scores
@@ -68,19 +68,20 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
         {"_critic_name": "critic_name", "_publication_name": "publication_name"}
     )
     head, short = quote_key_from_head(pl.col("quote"), pl.col("_quote_head"))
-    # Row-wise string work on a million rows: the streaming engine spreads it over cores.
+    # Row-wise string work and hashing on every review: the streaming engine spreads them
+    # over all cores.
     natural = (
         keyed.lazy()
         .with_columns(quote_head_letters(pl.col("quote")).alias("_quote_head"))
-        .select(review_key(head).alias("review_key"), short.alias("short"))
+        .select(stable_id(review_key(head)).alias("review_id"), short.alias("short"))
         .collect(engine="streaming")
     )
-    review_keys = natural.get_column("review_key")
+    review_ids = natural.get_column("review_id")
     if natural.get_column("short").any():  # mostly punctuation: keyed from the whole quote
         rows = natural.get_column("short").arg_true()
-        whole = keyed[rows].select(review_key(quote_key(pl.col("quote")))).to_series()
-        review_keys = review_keys.scatter(rows, whole)
-    return keyed.with_columns(stable_ids(review_keys).alias("review_id"))
+        whole = keyed[rows].select(stable_id(review_key(quote_key(pl.col("quote"))))).to_series()
+        review_ids = review_ids.scatter(rows, whole)
+    return keyed.with_columns(review_ids)
 
 
 # Layouts whose dates are only as precise as "3d" (today's RT review cards) or that are
