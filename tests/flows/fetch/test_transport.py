@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from flows.fetch.transport import ShardedTransport
-from tests.flows.rawserver import keepalive_server
+from tests.flows.fetch.rawserver import keepalive_server
 
 
 @pytest.mark.parametrize(("connections", "shards"), [(1, 1), (4, 1), (8, 2), (32, 8), (30, 8)])
