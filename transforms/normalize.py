@@ -81,7 +81,9 @@ def key_reviews(cleaned: pl.DataFrame) -> pl.DataFrame:
         rows = natural.get_column("short").arg_true()
         whole = keyed[rows].select(stable_id(review_key(quote_key(pl.col("quote"))))).to_series()
         review_ids = review_ids.scatter(rows, whole)
-    return keyed.with_columns(review_ids)
+    # The streaming engine answers in chunks of its own; in one chunk, like the rest of the
+    # frame, the ids are faster to de-duplicate and join on.
+    return keyed.with_columns(review_ids.rechunk())
 
 
 # Layouts whose dates are only as precise as "3d" (today's RT review cards) or that are
