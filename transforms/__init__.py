@@ -1,4 +1,4 @@
-"""Transform layer: pure Polars functions, frame in and frame out. No I/O, no Prefect."""
+"""Transform layer: pure Polars functions, frame in and frame out. No I/O, no Prefect, no DuckDB."""
 
 from transforms.normalize import (
     clean_reviews,
