@@ -77,7 +77,7 @@ def fetch(config: Config) -> dict:
     """The fetch stage as a run calls it (`fetch_pages`: crawler, raw store, the worker
     process that stores pages), from the seeds; with `again`, as a re-run that knows every
     page's ETag from the first run's facts."""
-    from flows.fetch.crawler import KnownPage
+    from flows.fetch import KnownPage
     from flows.fetch.settings import FetchSettings
     from flows.stages.fetch import fetch_pages
 

@@ -15,7 +15,7 @@ from prefect.utilities.annotations import quote
 from expectations.settings import ValidationSettings
 from flows import stages
 from flows.execution import ExecutionOptions, prepare_workers
-from flows.fetch.crawler import KnownPage
+from flows.fetch import KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
 from flows.fetch.urls import redact_url, reveal_password

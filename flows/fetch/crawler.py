@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 
 import httpx
 
-from flows.fetch._client import build_client
 from flows.fetch._outcome import Outcomes
 from flows.fetch._report import CrawlReport, FetchOutcome, KnownPage
 from flows.fetch._request import FetchFailed, PageFetcher
@@ -35,10 +34,8 @@ from flows.fetch.urls import (
     without_credentials,
 )
 
+
 # Still imported from here by the orchestration and the benchmark; `flows.fetch` is their home.
-__all__ = ["CrawlReport", "Crawler", "FetchOutcome", "KnownPage", "build_client"]
-
-
 class Crawler:
     """Fetches seed URLs and the pages they lead to, each at most once a run.
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import fcntl
 import pickle
-import warnings
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Protocol
@@ -34,17 +33,6 @@ class PageKeeper(Protocol):
 
 class KeepingFailed(Exception):
     """The worker process could not keep a page (its error, as text), or is gone."""
-
-
-def link_finder_for(known_reviews: frozenset[str], *, full_refresh: bool = False) -> PageLinks:
-    """Deprecated: `parsers.FeedLinks(known_reviews, full_refresh=full_refresh)`, which the
-    caller builds and hands in (this package imports no parser)."""
-    warnings.warn(
-        "link_finder_for is deprecated; pass parsers.FeedLinks(...)", DeprecationWarning, 2
-    )
-    from parsers.links import FeedLinks
-
-    return FeedLinks(known_reviews, full_refresh=full_refresh)
 
 
 def keep_page(

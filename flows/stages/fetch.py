@@ -10,16 +10,23 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.fetch.crawler import Crawler, CrawlReport, KnownPage, build_client
-from flows.fetch.keeper import ProcessKeeper, link_finder_for
-from flows.fetch.progress import CrawlProgress
-from flows.fetch.settings import FetchSettings
-from flows.fetch.store import PageStore
+from flows.fetch import (
+    Crawler,
+    CrawlProgress,
+    CrawlReport,
+    FetchSettings,
+    KnownPage,
+    PageStore,
+    ProcessKeeper,
+    build_client,
+)
 from flows.pages import FileVersion, PageRef, file_page, file_version
 from flows.stages import facts
 from flows.stages.facts import KnownFile
 from flows.stages.parse import write_parquet
 from flows.stages.problems import page_problem
+from flows.workers import start_process
+from parsers import FeedLinks
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
 
 
@@ -64,14 +71,16 @@ def fetch_pages(
     started = time.perf_counter()
 
     store = PageStore(store_dir)
-    links = link_finder_for(known_reviews, full_refresh=settings.full_refresh)
+    links = FeedLinks(known_reviews, full_refresh=settings.full_refresh)
 
     async def crawl() -> CrawlReport:
         async with contextlib.AsyncExitStack() as resources:
             client = await resources.enter_async_context(build_client(settings))
             keeper = None
             if len(urls) >= STORE_IN_A_PROCESS_FROM:
-                keeper = await resources.enter_async_context(ProcessKeeper(store, links))
+                keeper = await resources.enter_async_context(
+                    ProcessKeeper(store, links, start_process=start_process)
+                )
             crawler = Crawler(
                 client,
                 settings,

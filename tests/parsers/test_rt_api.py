@@ -13,10 +13,18 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.fetch.crawler import Crawler, build_client
+from flows.fetch import Crawler, build_client
 from flows.fetch.settings import FetchSettings
 from flows.fetch.store import PageStore
-from parsers import ParsedPage, ParseError, UnknownLayoutError, decode_body, page_links, parse_page
+from parsers import (
+    FeedLinks,
+    ParsedPage,
+    ParseError,
+    UnknownLayoutError,
+    decode_body,
+    page_links,
+    parse_page,
+)
 from tests.parsers.golden import CASES, case_url
 
 API = "https://www.rottentomatoes.com/napi/rtcf/v1"
@@ -249,7 +257,7 @@ def crawl(urls: list[str], tmp_path: Path):
         async with contextlib.AsyncExitStack() as resources:
             client = await resources.enter_async_context(build_client(config))
             crawler = Crawler(
-                client, config, PageStore(tmp_path / "store"), known={}, link_finder=page_links
+                client, config, PageStore(tmp_path / "store"), known={}, link_finder=FeedLinks()
             )
             return await crawler.run(urls)
 
