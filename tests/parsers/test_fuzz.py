@@ -105,8 +105,8 @@ def test_every_failed_page_is_recorded_once(tmp_path: Path, bodies):
         path.write_bytes(body)
         pages.append(file_page(path))
     batch = parse_pages(pages, run_id="fuzz")
-    assert [outcome.url for outcome in batch.pages] == [page.url for page in pages]
-    failed = {outcome.url for outcome in batch.pages if outcome.error}
+    assert [outcome.page.url for outcome in batch.pages] == [page.url for page in pages]
+    failed = {outcome.page.url for outcome in batch.pages if outcome.error}
     assert set(batch.quarantine["source_url"]) == failed
     assert batch.quarantine.height == len(failed)
     assert batch.quarantine["reason"].str.len_chars().min() or not failed
