@@ -10,8 +10,8 @@ cheapest form measured:
   any collapsing of whitespace must at least scan every quote for it;
 - the quote's key, its first letters and digits in lower case, so that the same review read
   from two layouts that punctuate it differently is one row;
-- a stable id: the MD5 of the natural key (movie, critic, date, quote key) in DuckDB, as
-  Polars' own hash may change between Polars versions.
+- a stable id: the MD5 of the natural key (movie, critic, date, quote key), with the
+  polars-hash plugin, as Polars' own hash may change between Polars versions.
 The parts are the transform's own expressions (`transforms.text`, `transforms.keys`) and
 nothing else of it runs. It reports each time, and how many cast-only passes the floor
 takes: the transform cannot come closer to the cast-only pass than that.

@@ -103,7 +103,9 @@ def validate_batch(
             )
         )
     batch_runs += [
-        runner.run(suites.movies_suite(), frames.dimension_frame(movies, list(movies.columns))),
+        runner.run(
+            suites.movies_suite(today), frames.dimension_frame(movies, list(movies.columns))
+        ),
         runner.run(suites.critics_suite(), frames.dimension_frame(critics, list(critics.columns))),
         runner.run(
             suites.publications_suite(),

@@ -31,7 +31,7 @@ BUILDERS: dict[str, Callable[[], gx.ExpectationSuite]] = {
     "reviews": lambda: suites.reviews_suite(SETTINGS, TODAY),
     "reviews_batch": lambda: suites.reviews_batch_suite(SETTINGS),
     "movies_batch": lambda: suites.movies_batch_suite(SETTINGS),
-    "movies": suites.movies_suite,
+    "movies": lambda: suites.movies_suite(TODAY),
     "critics": suites.critics_suite,
     "publications": suites.publications_suite,
 }
@@ -194,3 +194,12 @@ def test_a_suite_run_by_great_expectations_fails_a_repeated_key():
     result = batch.get_batch(batch_parameters={"dataframe": repeated}).validate(suite)
     failed = [r.expectation_config.meta["reason"] for r in result.results if not r.success]
     assert failed == ["critic key repeated"]
+
+
+def test_a_movie_year_is_plausible_up_to_five_years_after_the_runs_day():
+    (year_check,) = [
+        e
+        for e in suites.movies_suite(TODAY).expectations
+        if e.meta["reason"].startswith("movie year")
+    ]
+    assert (year_check.min_value, year_check.max_value) == (1888, TODAY.year + 5)
