@@ -2,9 +2,9 @@
 
 A batch's pages go to whoever stages it (a worker process, or a task's thread) as a file
 (`save_batch`): tasks are handed its path, never the pages, and Prefect walks none of them.
-The pages are written as plain tuples: a slotted dataclass's own pickling costs twice as
-much, and a run pickles every page. Staging a batch (`stage_batch_file`) asks the kernel to
-read the next pages while the parser works on this one (`read_ahead`).
+The pages are written as plain tuples: a run pickles every page, and a slotted dataclass's
+own pickling is the slower (docs/performance.md). Staging a batch (`stage_batch_file`) asks
+the kernel to read the next pages while the parser works on this one (`read_ahead`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from flows.pages import PageRef, saved_page
+from flows.fetch import PageRef
+from flows.pages import saved_page
 from flows.stages import StagedBatch, stage_batch
 
 _page_fields = operator.attrgetter(*(field.name for field in dataclasses.fields(PageRef)))

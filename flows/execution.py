@@ -29,8 +29,8 @@ from prefect import flow
 from prefect.task_runners import TaskRunner
 
 from flows import batches, tasks, workers
-from flows.fetch.settings import MAX_PAGE_BYTES
-from flows.pages import PageRef, SavedFiles
+from flows.fetch import MAX_PAGE_BYTES, PageRef
+from flows.pages import SavedFiles
 from flows.stages import StagedBatch
 from warehouse.load import Load, RunRecord, Table
 

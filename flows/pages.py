@@ -1,39 +1,26 @@
-"""Pages on their way to the parser: where the bytes are and what fetching learned.
+"""Local page files on their way to the parser: a saved page (with the `.url` address file
+that may sit beside it) made a `PageRef`, and what tells one version of such a file from
+another.
 
-The hand-off between fetching and parsing: `content_hash` (what tells one version of a
-page's bytes from another) is the fetch store's, given here to the parse stage.
+    page = file_page("pages/the-matrix.html")  # its `.url`, if any, gives its address
+
+The page reference itself, and reading its bytes, are the fetch stage's (`flows.fetch`).
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
-import zstandard
-
-from flows.fetch.guard import too_large
-from flows.fetch.store import content_hash as content_hash  # re-exported: see above
+from flows.fetch.pages import PageRef, PageTooLarge, read_body
+from flows.fetch.store import content_hash
 from parsers.urls import is_web_url
 
-
-@dataclass(frozen=True, slots=True)
-class PageRef:
-    """A page ready to parse. Small on purpose: tasks pass these, never page bodies."""
-
-    url: str
-    body_path: str
-    fetched_at: datetime
-    compressed: bool = False
-    content_type: str | None = None
-    content_hash: str | None = None
-    previous_hash: str | None = None  # the version already loaded: same bytes, no parse
-    file_mtime_ns: int | None = None
-    file_size: int | None = None
-    start_url: str | None = None  # the URL whose crawl led here (a page found by following links)
+# PageRef, PageTooLarge, read_body, content_hash: re-exported until their users import flows.fetch.
+__all__ = ["FileVersion", "PageRef", "PageTooLarge", "SavedFiles", "content_hash", "file_page",
+           "file_version", "read_body", "saved_page"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,46 +104,3 @@ def _recorded_address(path: str) -> str:
         return os.read(handle, 8192).decode("utf-8", "replace").strip()
     finally:
         os.close(handle)
-
-
-class PageTooLarge(OSError):
-    """A page larger than the run's cap: refused whole, never cut short."""
-
-    def __init__(self, size: int, max_bytes: int) -> None:
-        super().__init__(too_large(size, max_bytes))
-        self.max_bytes = max_bytes
-
-
-def read_body(page: PageRef, max_bytes: int | None = None) -> bytes:
-    """The page's bytes, decompressed from the raw store when needed (zstd, or gzip in
-    stores written before). A page over `max_bytes`, stored or decompressed, raises
-    `PageTooLarge`: half a page would load some of its reviews and silently lose the rest."""
-    if not page.compressed:
-        with open(page.body_path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if max_bytes is not None and size > max_bytes:
-                raise PageTooLarge(size, max_bytes)
-            # read(n) allocates all n bytes first: ask for the file's size, not the cap
-            body = handle.read(size + 1)
-    elif page.body_path.endswith(".gz"):
-        with gzip.open(page.body_path, "rb") as handle:
-            body = handle.read(-1 if max_bytes is None else max_bytes + 1)
-    else:
-        with (
-            open(page.body_path, "rb") as handle,
-            zstandard.ZstdDecompressor().stream_reader(handle) as reader,
-        ):
-            body = _read_up_to(reader, None if max_bytes is None else max_bytes + 1)
-    if max_bytes is not None and len(body) > max_bytes:
-        raise PageTooLarge(len(body), max_bytes)
-    return body
-
-
-def _read_up_to(reader: BinaryIO, max_bytes: int | None) -> bytes:
-    if max_bytes is None:
-        return reader.read()
-    chunks, size = [], 0
-    while size < max_bytes and (chunk := reader.read(min(max_bytes - size, 1 << 20))):
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)

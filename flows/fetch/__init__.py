@@ -1,5 +1,6 @@
 """The fetch stage: pages over HTTP, politely, concurrently, with retries, into a raw page
-store; what it hands on is a `CrawlReport` whose pages are ready to parse.
+store; what it hands on is a `CrawlReport` whose pages are ready to parse: `PageRef`s, whose
+bytes `read_body` reads back from the store.
 
 It imports no later stage and no orchestration: how to find a page's links comes in as a
 `PageLinks` object (`parsers.FeedLinks`), and how to start the page keeper's process as a
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from flows.fetch.guard import FetchRefused, check_url, too_large
     from flows.fetch.keeper import KeepingFailed, PageKeeper, ProcessKeeper, ThreadKeeper
     from flows.fetch.links import PageLinks
+    from flows.fetch.pages import PageRef, PageTooLarge, read_body
     from flows.fetch.progress import CrawlProgress, progress_for
     from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
     from flows.fetch.store import PageStore, content_hash
@@ -42,7 +44,9 @@ __all__ = [
     "KnownPage",
     "PageKeeper",
     "PageLinks",
+    "PageRef",
     "PageStore",
+    "PageTooLarge",
     "ProcessKeeper",
     "ThreadKeeper",
     "build_client",
@@ -51,6 +55,7 @@ __all__ = [
     "hide_password",
     "normalize_url",
     "progress_for",
+    "read_body",
     "redact_url",
     "reveal_password",
     "too_large",
@@ -65,6 +70,7 @@ _HOMES = {
     "guard": ("FetchRefused", "check_url", "too_large"),
     "keeper": ("KeepingFailed", "PageKeeper", "ProcessKeeper", "ThreadKeeper"),
     "links": ("PageLinks",),
+    "pages": ("PageRef", "PageTooLarge", "read_body"),
     "progress": ("CrawlProgress", "progress_for"),
     "settings": ("DEFAULT_USER_AGENT", "MAX_PAGE_BYTES", "FetchSettings"),
     "store": ("PageStore", "content_hash"),

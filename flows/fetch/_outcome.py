@@ -12,6 +12,7 @@ from flows.fetch._report import FetchOutcome, KnownPage
 from flows.fetch._request import Answer
 from flows.fetch.keeper import KeepingFailed, PageKeeper
 from flows.fetch.links import PageLinks
+from flows.fetch.pages import PageRef, read_body
 
 REFUSALS = frozenset({401, 403})  # the site refuses this client: asking again will not help
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "content-length", "date", "server",
@@ -76,8 +77,6 @@ class Outcomes:
             links = ()
         page = None
         if not unchanged:
-            from flows.pages import PageRef  # see `_links_of_unchanged`
-
             page = PageRef(
                 url=answer.url,
                 body_path=str(path),
@@ -110,10 +109,6 @@ class Outcomes:
         """An unchanged page's links: as recorded last time, else read from the raw store."""
         if known.links is not None or self._links is None:
             return known.links or ()
-        # Imported here: `flows.pages` imports the parsers, which this package may not do.
-        # It goes once `PageRef` and `read_body` live in this package.
-        from flows.pages import PageRef, read_body
-
         page = PageRef(
             url=url, body_path=known.body_path, fetched_at=datetime.now(UTC), compressed=True
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flows.pages import PageRef
+    from flows.fetch.pages import PageRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.fetch.settings import MAX_PAGE_BYTES
-from flows.pages import PageRef, PageTooLarge, content_hash, read_body
+from flows.fetch import MAX_PAGE_BYTES, PageRef, PageTooLarge, content_hash, read_body
 from flows.stages.facts import parsed_page_facts
 from flows.stages.problems import clip, page_problem
 from parsers import ParseError, decode_body, parse_page

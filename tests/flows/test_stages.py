@@ -9,7 +9,8 @@ import polars as pl
 
 from flows import batches as batch_files
 from flows import stages
-from flows.pages import PageRef, file_page
+from flows.fetch import PageRef
+from flows.pages import file_page
 from flows.stages.parse import raw_records
 from parsers import RAW_SCHEMA
 from tests.conftest import ROOT

@@ -12,8 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bench.render import Movie, Review, review_table_row
-from flows.fetch import KnownPage, PageStore
-from flows.pages import read_body
+from flows.fetch import KnownPage, PageStore, read_body
 from tests.conftest import SEED_PAGE
 from tests.flows.fetch.crawling import crawl, only
 from tests.flows.fetch.rawserver import (

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.fetch import KeepingFailed, PageStore, ProcessKeeper
+from flows.fetch import KeepingFailed, PageRef, PageStore, ProcessKeeper, read_body
 from flows.fetch._process import start_process
-from flows.pages import PageRef, read_body
 from parsers import FeedLinks
 from tests.conftest import ROOT, SEED_PAGE
 

@@ -13,9 +13,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from flows.fetch import read_body
 from flows.fetch.guard import too_large
 from flows.fetch.settings import FetchSettings
-from flows.pages import read_body
 from tests.flows.fetch.crawling import crawl, only
 from tests.flows.fetch.rawserver import raw_server
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from flows.fetch import PageRef, PageTooLarge, read_body
 from flows.fetch.store import PageStore, content_hash
-from flows.pages import PageRef, PageTooLarge, read_body
 
 BODY = b"<html><title>Backstage Reviews</title>" + "é, ★ and text. ".encode() * 2000
 
