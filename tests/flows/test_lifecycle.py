@@ -130,7 +130,7 @@ time.sleep(120)
     run, pids = run_script(script)
     ours = descendants(run.pid)
     assert {int(pid) for pid in pids} <= {process.pid for process in ours}
-    assert any("lifecycle.py" in " ".join(_cmdline(p.pid)) for p in ours)  # the watchdog
+    assert any("lifecycle/processes.py" in " ".join(_cmdline(p.pid)) for p in ours)  # the watchdog
     kill9(run)
     assert wait_until_gone(ours) == set()
     assert bystander.alive()
