@@ -259,7 +259,7 @@ def validate(config: Config) -> dict:
 def load(config: Config) -> dict:
     from flows.stages import dimensions
     from transforms.schema import QUARANTINE_SCHEMA
-    from warehouse.load import LoadBatch, RunRecord, load_run
+    from warehouse.load import LoadBatch, RunRow, load_run
     from warehouse.publish import writing
 
     work = Path(config["work"])
@@ -280,7 +280,7 @@ def load(config: Config) -> dict:
 
     def load_into(run_id: str):
         with writing(warehouse) as con:
-            return load_run(con, batch, RunRecord(run_id, datetime.now(UTC)))
+            return load_run(con, batch, RunRow(run_id, datetime.now(UTC)))
 
     def first_load():
         warehouse.unlink(missing_ok=True)
@@ -304,6 +304,7 @@ def pipeline(config: Config) -> dict:
     from prefect.client.orchestration import get_client
 
     from flows.ingest import ingest_reviews
+    from flows.options import IngestOptions
 
     warehouse = Path(config["work"]) / "pipeline.duckdb"
     results = []
@@ -311,8 +312,7 @@ def pipeline(config: Config) -> dict:
         started = time.perf_counter()
         state = ingest_reviews(
             sources=[config["corpus"]],
-            warehouse=str(warehouse),
-            runner=config["runner"],
+            options=IngestOptions(warehouse=str(warehouse), runner=config["runner"]),
             return_state=True,
         )
         seconds = time.perf_counter() - started
@@ -354,14 +354,15 @@ def direct(config: Config) -> dict:
     from flows import stages
     from flows.execution import batch_sizes
     from flows.sources import resolve_sources
-    from warehouse.load import LoadBatch, RunRecord, load_run
+    from warehouse.load import LoadBatch, RunRow, load_run
     from warehouse.publish import writing
 
     work = Path(config["work"]) / "direct"
     warehouse = work / "direct.duckdb"
     started = time.perf_counter()
     resolved = resolve_sources([config["corpus"]])
-    paths, _ = stages.local_pages(resolved.files, {})  # a first run: saved files, as paths
+    _, saved, _ = stages.local_pages(resolved.files, {})  # a first run: saved files, as paths
+    paths = saved.paths
     starts = [0, *itertools.accumulate(batch_sizes(len(paths), config["batch_size"]))]
     listed = [
         batch_files.save_batch([], paths[start:end], work / f"batch-{number:05d}.pages.pickle")
@@ -391,7 +392,7 @@ def direct(config: Config) -> dict:
                 raw=[p for b in batches for p in b.raw_paths],
                 **final,
             ),
-            RunRecord("direct", datetime.now(UTC)),
+            RunRow("direct", datetime.now(UTC)),
         )
     return {"seconds": time.perf_counter() - started, "reviews": report.reviews.height}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from warehouse.load import RunRecord
+from flows.runs import RunRecord
 
 # Characters a value could start Markdown or HTML with, inline or in a table cell. Escaped
 # with a backslash (CommonMark lets any ASCII punctuation be escaped; GFM tables split cells

@@ -11,9 +11,10 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from flows.ingest import ingest_reviews
+from flows.ingest import DEFAULTS, ingest_reviews
+from flows.options import IngestOptions
+from flows.runs import RunRecord
 from flows.sources import resolve_sources, rt_reviews_url
-from warehouse.load import RunRecord
 
 
 def _run_name() -> str:
@@ -28,20 +29,13 @@ def backfill_reviews(
     movies: list[str] | None = None,
     sources_file: str | None = None,
     chunk_size: int = 25,
-    warehouse: str | None = None,
-    reports_dir: str | None = None,
     base_url: str | None = None,
-    allow_hosts: list[str] | None = None,
-    concurrency: int = 16,
-    per_host_concurrency: int = 4,
-    min_delay_s: float = 0.25,
-    max_pages: int = 50,
-    runner: str = "auto",
-    writer_limit: str | None = None,
+    options: IngestOptions = DEFAULTS,
 ) -> dict[str, int]:
     """Ingest `movies` (slugs or URLs) and/or every source in `sources_file`, `chunk_size`
-    sources a run. `base_url` is the RT site to ask (default: `REVIEWHOUSE_RT_BASE_URL`, else
-    the real one). Returns counts over all chunks; failed chunks are logged and counted."""
+    sources a run, each run with `options`. `base_url` is the RT site to ask (default:
+    `REVIEWHOUSE_RT_BASE_URL`, else the real one). Returns counts over all chunks; failed
+    chunks are logged and counted."""
     logger = get_run_logger()
     sources = [rt_reviews_url(movie, base_url) for movie in movies or []]
     if sources_file:
@@ -50,19 +44,7 @@ def backfill_reviews(
     chunks = [sources[start : start + chunk_size] for start in range(0, len(sources), chunk_size)]
     totals = {"chunks": len(chunks), "failed_chunks": 0, "reviews_new": 0, "reviews_loaded": 0}
     for number, chunk in enumerate(chunks, start=1):
-        state = ingest_reviews(
-            sources=chunk,
-            warehouse=warehouse,
-            reports_dir=reports_dir,
-            allow_hosts=allow_hosts,
-            concurrency=concurrency,
-            per_host_concurrency=per_host_concurrency,
-            min_delay_s=min_delay_s,
-            max_pages=max_pages,
-            runner=runner,
-            writer_limit=writer_limit,
-            return_state=True,
-        )
+        state = ingest_reviews(sources=chunk, options=options, return_state=True)
         run = state.result(raise_on_failure=False)
         if not isinstance(run, RunRecord) or run.status != "completed":
             totals["failed_chunks"] += 1

@@ -31,8 +31,9 @@ from prefect.task_runners import TaskRunner
 from flows import batches, tasks, workers
 from flows.fetch import MAX_PAGE_BYTES, PageRef
 from flows.pages import SavedFiles
+from flows.runs import RunRecord
 from flows.stages import StagedBatch
-from warehouse.load import Load, RunRecord, Table
+from warehouse.load import Load, Table
 
 if TYPE_CHECKING:
     import duckdb

@@ -1,8 +1,13 @@
-"""The ingest flow: fetch/read -> parse -> transform -> validate -> load."""
+"""The ingest flow: fetch (or list saved files) -> parse -> transform -> validate -> load.
+
+reviewhouse ingest rt:the_departed pages/ reviews.csv      # or, in Python:
+ingest_reviews(["rt:the_departed"], IngestOptions(warehouse="w.duckdb"))
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import polars as pl
@@ -12,19 +17,18 @@ from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.utilities.annotations import quote
 
-from expectations.settings import ValidationSettings
 from flows import stages
-from flows.execution import ExecutionOptions, prepare_workers
-from flows.fetch import KnownPage
+from flows.execution import prepare_workers
+from flows.fetch import FetchSettings, KnownPage
 from flows.fetch.progress import progress_for
-from flows.fetch.settings import DEFAULT_USER_AGENT, MAX_PAGE_BYTES, FetchSettings
 from flows.fetch.urls import redact_url, reveal_password
-from flows.pages import PageRef, SavedFiles
-from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, process
+from flows.options import IngestOptions
+from flows.pipeline import Intake, claim_staging_dir, process
+from flows.runs import RunRecord, new_run
 from flows.sources import resolve_sources
-from reviewhouse.settings import Paths, resolve_warehouse
-from warehouse.load import RunRecord
 from warehouse.queries import known_pages, known_review_ids
+
+DEFAULTS = IngestOptions()  # frozen: one instance serves every run
 
 
 def _run_name() -> str:
@@ -76,140 +80,87 @@ def fetch(
 
 
 @flow(name="ingest-reviews", flow_run_name=_run_name)
-def ingest_reviews(
-    sources: list[str],
-    warehouse: str | None = None,
-    reports_dir: str | None = None,
-    batch_size: int | None = None,
-    max_quarantined_share: float = 0.20,
-    max_unparsed_score_share: float = 0.25,
-    allow_hosts: list[str] | None = None,
-    concurrency: int = 16,
-    per_host_concurrency: int = 4,
-    min_delay_s: float = 0.25,
-    autothrottle: bool = True,
-    respect_robots: bool = True,
-    max_pages: int = 50,
-    timeout_s: float = 60.0,
-    user_agent: str = DEFAULT_USER_AGENT,
-    force: bool = False,
-    full_refresh: bool = False,
-    max_page_bytes: int = MAX_PAGE_BYTES,
-    runner: str = "auto",
-    dask_address: str | None = None,
-    writer_limit: str | None = None,
-) -> RunRecord | State:
+def ingest_reviews(sources: list[str], options: IngestOptions = DEFAULTS) -> RunRecord | State:
     """Ingest review pages (URLs, files, folders, CSV datasets or `@lists`) into the warehouse.
 
     Pages unchanged since the last run (same bytes, a 304, or a file with the same size and
-    modification time) are skipped unless `force` is set; RT's review API is paged only
-    down to the first review the warehouse holds. `full_refresh` reads every page again,
-    all of the API included. A page over `max_page_bytes` is refused whole. `runner` picks where the
-    parse/transform fan-out runs: `auto` (threads for small runs, a process per core from
-    1,000 pages), `threads`, `processes`, or `dask` (a local cluster, or the scheduler at
-    `dask_address`). `writer_limit` names a Prefect global concurrency limit to hold while
-    loading, for workers on several machines writing one warehouse. Returns the run's
-    `etl_runs` record; when a batch expectation fails, nothing is loaded and the flow run
-    ends Failed with the reasons.
+    modification time) are skipped unless `options.force`; RT's review API is paged only
+    down to the first review the warehouse holds (`options.full_refresh`: all of it, every
+    page read again). Returns the run's `etl_runs` record; when a batch expectation fails,
+    nothing is loaded and the flow run ends Failed with the reasons.
     """
-    location = resolve_warehouse(warehouse)
-    paths = Paths.for_warehouse(location, reports_dir)
-    parameters = dict(flow_run.parameters or {})
-    parameters["sources"] = [redact_url(source) for source in sources]
-    run = new_run("ingest-reviews", parameters, parameters["sources"])
+    shown = [redact_url(source) for source in sources]
+    run = new_run("ingest-reviews", {"sources": shown, "options": options.recorded()}, shown)
+    paths = options.paths()
     staging_dir = claim_staging_dir(paths, run)
-
-    options = RunOptions(
-        execution=ExecutionOptions(runner=runner, batch_size=batch_size, dask_address=dask_address),
-        validation=ValidationSettings(
-            max_quarantined_share=max_quarantined_share,
-            max_unparsed_score_share=max_unparsed_score_share,
-        ),
-        writer_limit=writer_limit,
-        max_page_bytes=max_page_bytes,
-    )
     resolved = resolve_sources(sources)
     for skipped_source in resolved.skipped:
         get_run_logger().warning(skipped_source)
-    force = force or full_refresh
-    known_web, known_files = _known(None if force else known_pages(location))
-    local, skipped = stages.local_pages(resolved.files, known_files)
-    prepare_workers(options.execution, len(local))
+    known_web, known_files, known_reviews = _known(options)
+    pages, saved, unchanged = stages.local_pages(resolved.files, known_files)
+    prepare_workers(options.execution, len(pages) + len(saved))
+
     started = time.perf_counter()
     fetched = fetch(
         resolved.urls,
-        settings=FetchSettings(
-            user_agent=user_agent,
-            concurrency=concurrency,
-            per_host_concurrency=per_host_concurrency,
-            min_delay_s=min_delay_s,
-            autothrottle=autothrottle,
-            respect_robots=respect_robots,
-            allow_hosts=frozenset(allow_hosts or ()),
-            max_pages=max_pages,
-            total_timeout_s=timeout_s,
-            max_page_bytes=max_page_bytes,
-            full_refresh=full_refresh,
-        ),
+        settings=options.fetch_settings(),
         store_dir=str(paths.pages_dir),
         known=quote(known_web),  # thousands of pages: not for Prefect to walk
-        known_reviews=quote(frozenset() if full_refresh else known_review_ids(location)),
+        known_reviews=quote(known_reviews),
         staging_dir=str(staging_dir),
         run_id=run.run_id,
     )
     run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
-    review_datasets, movies = _split_datasets(resolved.datasets)
+
+    datasets, movies = _datasets(resolved.datasets, known_files)
     intake = Intake(
-        pages=[*fetched.pages, *(page for page in local if isinstance(page, PageRef))],
-        files=SavedFiles([page for page in local if isinstance(page, str)]),
-        datasets=[
-            (
-                path,
-                known.content_hash if (known := known_files.get(path.resolve().as_uri())) else None,
-            )
-            for path in review_datasets
-        ],
+        pages=[*fetched.pages, *pages],
+        files=saved,
+        datasets=datasets,
         movies=movies,
         fetched=fetched,
-        skipped_facts=stages.write_parquet(skipped, staging_dir / "files.unchanged.parquet"),
+        skipped_facts=stages.write_parquet(unchanged, staging_dir / "files.unchanged.parquet"),
         pages_read=fetched.fetched
         + fetched.failed
-        + len(local)
-        + skipped.height
-        + len(review_datasets),
-        pages_skipped=fetched.unchanged + skipped.height,
+        + len(pages)
+        + len(saved)
+        + unchanged.height
+        + len(datasets),
+        pages_skipped=fetched.unchanged + unchanged.height,
     )
-    return process(
-        run,
-        intake,
-        location=location,
-        paths=paths,
-        staging_dir=staging_dir,
-        options=options,
-    )
+    return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
 
 
-def _known(known: pl.DataFrame | None) -> tuple[dict[str, KnownPage], dict[str, stages.KnownFile]]:
-    """What the warehouse knows per URL: fetched pages for conditional requests, files and
-    datasets for change checks (each kind for its own pages only: over 71,628 saved pages,
-    building both for every page took 0.71 s, this 0.17 s)."""
+def _known(
+    options: IngestOptions,
+) -> tuple[dict[str, KnownPage], dict[str, stages.KnownFile], frozenset[str]]:
+    """What the warehouse knows, unless the run reads everything again: fetched pages per
+    URL (for conditional requests), files and datasets per URL (for change checks), each
+    kind built for its own pages only; and the RT review ids it holds."""
+    location = options.location()
+    known_ids = frozenset() if options.full_refresh else known_review_ids(location)
+    known = None if options.reads_everything else known_pages(location)
     if known is None:
-        return {}, {}
+        return {}, {}, known_ids
     is_web = pl.col("source_kind") == "web"
-    fetched = known.filter(is_web).iter_rows(named=True)
-    web = {row["url"]: KnownPage.from_row(row) for row in fetched}
-    files = {
-        url: stages.KnownFile(url, content_hash, body_path, byte_size, file_mtime_ns)
-        for url, content_hash, body_path, byte_size, file_mtime_ns in known.filter(~is_web)
-        .select("url", "content_hash", "body_path", "byte_size", "file_mtime_ns")
-        .iter_rows()
+    web = {
+        row["url"]: KnownPage.from_row(row) for row in known.filter(is_web).iter_rows(named=True)
     }
-    return web, files
+    file_rows = known.filter(~is_web).select(field.name for field in fields(stages.KnownFile))
+    files = {row["url"]: stages.KnownFile.from_row(row) for row in file_rows.iter_rows(named=True)}
+    return web, files, known_ids
 
 
-def _split_datasets(paths: list[Path]) -> tuple[list[Path], pl.DataFrame | None]:
-    """Review datasets to import, and the titles from any companion movies tables."""
+def _datasets(
+    paths: list[Path], known: dict[str, stages.KnownFile]
+) -> tuple[list[tuple[Path, str | None]], pl.DataFrame | None]:
+    """Review datasets to import, each with the hash of the version loaded before (if any),
+    and the titles from any companion movies tables."""
     kinds = {path: stages.dataset_kind(path) for path in paths}
     movies_tables = [path for path, kind in kinds.items() if kind and kind.kind == "movies"]
-    reviews = [path for path in paths if path not in movies_tables]
+    reviews = [
+        (path, before.content_hash if (before := known.get(path.resolve().as_uri())) else None)
+        for path in paths
+        if path not in movies_tables
+    ]
     return reviews, stages.read_movies_tables(movies_tables)

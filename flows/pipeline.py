@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,14 +24,14 @@ from prefect import get_run_logger
 from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
-from expectations.settings import ValidationSettings
 from flows import execution, stages, tasks
 from flows.artifacts import publish_run_artifacts
-from flows.execution import ExecutionOptions, Work
+from flows.execution import Work
 from flows.lifecycle import claim_staging, clear_dead_staging
+from flows.options import RunOptions
 from flows.pages import PageRef, SavedFiles
-from reviewhouse.settings import Paths
-from warehouse.load import RunRecord
+from flows.paths import Paths
+from flows.runs import RunRecord
 from warehouse.publish import writing
 from warehouse.queries import reviews_from_pages
 
@@ -51,27 +50,11 @@ class Intake:
     pages_skipped: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """How a run works: where and in what batches it stages pages, validation thresholds."""
-
-    execution: ExecutionOptions = field(default_factory=ExecutionOptions)
-    validation: ValidationSettings = field(default_factory=ValidationSettings)
-    # a Prefect global concurrency limit held while loading, for writers on several machines
-    writer_limit: str | None = None
-    max_page_bytes: int = stages.parse.MAX_PAGE_BYTES  # a larger page is refused whole
-
-
 def process(
-    run: RunRecord,
-    intake: Intake,
-    *,
-    location: str,
-    paths: Paths,
-    staging_dir: Path,
-    options: RunOptions,
+    run: RunRecord, intake: Intake, *, options: RunOptions, paths: Paths, staging_dir: Path
 ) -> RunRecord | State:
     """Parse, transform, validate and load what `intake` holds; record the run either way."""
+    location = options.location()
     try:
         started = time.perf_counter()
         batches = execution.run_batches(
@@ -146,16 +129,3 @@ def claim_staging_dir(paths: Paths, run: RunRecord) -> Path:
     for leftover in clear_dead_staging(paths.staging_dir):
         get_run_logger().info("removed the staging folder of a run that is gone: %s", leftover)
     return claim_staging(paths.staging_dir, run.run_id)
-
-
-def new_run(flow_name: str, parameters: dict, sources: list[str]) -> RunRecord:
-    from prefect.runtime import flow_run
-
-    return RunRecord(
-        run_id=f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
-        started_at=datetime.now(UTC),
-        flow_run_id=str(flow_run.id) if flow_run.id else None,
-        flow_name=flow_name,
-        parameters=parameters,
-        sources=sources,
-    )

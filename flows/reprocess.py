@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import State
 
-from expectations.settings import ValidationSettings
-from flows.execution import ExecutionOptions
+from flows.options import RunOptions
 from flows.pages import PageRef
-from flows.pipeline import Intake, RunOptions, claim_staging_dir, new_run, process
-from reviewhouse.settings import Paths, resolve_warehouse
-from warehouse.load import RunRecord
+from flows.pipeline import Intake, claim_staging_dir, process
+from flows.runs import RunRecord, new_run
 from warehouse.queries import stored_pages
+
+DEFAULTS = RunOptions()  # frozen: one instance serves every run
 
 
 def _run_name() -> str:
@@ -32,55 +34,30 @@ def _run_name() -> str:
 
 @flow(name="reprocess-pages", flow_run_name=_run_name)
 def reprocess_pages(
-    warehouse: str | None = None,
-    since: date | None = None,
-    layout: str | None = None,
-    reports_dir: str | None = None,
-    batch_size: int | None = None,
-    max_quarantined_share: float = 0.20,
-    max_unparsed_score_share: float = 0.25,
-    runner: str = "auto",
-    dask_address: str | None = None,
-    writer_limit: str | None = None,
+    since: date | None = None, layout: str | None = None, options: RunOptions = DEFAULTS
 ) -> RunRecord | State:
     """Re-parse the stored pages fetched since `since` (all when None), optionally only those
     of one `layout` (`unknown` for pages no parser recognised)."""
-    location = resolve_warehouse(warehouse)
-    paths = Paths.for_warehouse(location, reports_dir)
-    run = new_run("reprocess-pages", dict(flow_run.parameters or {}), ["stored pages"])
-    stored = stored_pages(location, since, layout)
-    pages: list[PageRef] = []
-    datasets: list[tuple[Path, str | None]] = []
-    for row in stored.iter_rows(named=True):
-        if row["source_kind"] == "dataset":
-            datasets.append((Path(row["body_path"]), None))
-            continue
-        pages.append(
-            PageRef(
-                url=row["url"],
-                body_path=row["body_path"],
-                fetched_at=row["fetched_at"],
-                compressed=row["source_kind"] == "web",
-                content_type=row["content_type"],
-                content_hash=row["content_hash"],
-                start_url=row["start_url"],
-            )
-        )
+    parameters = {"since": since, "layout": layout, "options": options.recorded()}
+    run = new_run("reprocess-pages", parameters, ["stored pages"])
+    paths = options.paths()
+    stored = stored_pages(options.location(), since, layout)
+    is_dataset = pl.col("source_kind") == "dataset"
+    pages = [_stored_page(row) for row in stored.filter(~is_dataset).iter_rows(named=True)]
+    datasets = [(Path(path), None) for path in stored.filter(is_dataset)["body_path"]]
     staging_dir = claim_staging_dir(paths, run)
-    return process(
-        run,
-        Intake(pages=pages, datasets=datasets, pages_read=len(pages) + len(datasets)),
-        location=location,
-        paths=paths,
-        staging_dir=staging_dir,
-        options=RunOptions(
-            execution=ExecutionOptions(
-                runner=runner, batch_size=batch_size, dask_address=dask_address
-            ),
-            validation=ValidationSettings(
-                max_quarantined_share=max_quarantined_share,
-                max_unparsed_score_share=max_unparsed_score_share,
-            ),
-            writer_limit=writer_limit,
-        ),
+    intake = Intake(pages=pages, datasets=datasets, pages_read=len(pages) + len(datasets))
+    return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
+
+
+def _stored_page(row: dict[str, Any]) -> PageRef:
+    """A page of the `pages` table, to be read from the raw store (or its file) again."""
+    return PageRef(
+        url=row["url"],
+        body_path=row["body_path"],
+        fetched_at=row["fetched_at"],
+        compressed=row["source_kind"] == "web",
+        content_type=row["content_type"],
+        content_hash=row["content_hash"],
+        start_url=row["start_url"],
     )

@@ -18,7 +18,8 @@ from prefect.cache_policies import NO_CACHE
 
 from expectations.settings import ValidationSettings
 from flows import stages
-from warehouse.load import Load, LoadBatch, RunRecord
+from flows.runs import RunRecord
+from warehouse.load import Load, LoadBatch
 
 LOGGED_PROBLEMS = 20  # quarantine rows named one by one in the run's log
 

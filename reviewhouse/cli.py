@@ -13,9 +13,8 @@ import os
 import re
 import sys
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 # Quiet, offline defaults for Prefect's temporary server; users can override any of them.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -24,8 +23,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import typer
 
-from flows.fetch.settings import MAX_PAGE_BYTES
-from reviewhouse.settings import WAREHOUSE_ENV, resolve_warehouse
+from flows.options import IngestOptions, RunOptions
+from flows.paths import WAREHOUSE_ENV, resolve_warehouse
+from reviewhouse.options import with_options
 
 app = typer.Typer(
     name="reviewhouse",
@@ -52,24 +52,7 @@ def _commands() -> None:
     """Turn film critics' review pages into a clean, analysable DuckDB warehouse."""
 
 
-class Runner(StrEnum):
-    auto = "auto"
-    threads = "threads"
-    processes = "processes"
-    dask = "dask"
-
-
-RunnerOption = Annotated[
-    Runner,
-    typer.Option(
-        help="Where parsing runs: auto (processes from 1,000 pages), threads, processes, dask."
-    ),
-]
-DaskOption = Annotated[
-    str | None,
-    typer.Option(help="Address of a Dask scheduler for --runner dask (default: a local one)."),
-]
-
+Options = TypeVar("Options", bound=RunOptions)
 
 # Prefect's temporary server migrates a new database on its first start: on a busy machine
 # that took most of Prefect's default 20 s, so a first run could fail before it began.
@@ -82,6 +65,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @app.command()
+@with_options(IngestOptions)
 def ingest(
     sources: Annotated[
         list[str],
@@ -93,59 +77,7 @@ def ingest(
             ),
         ),
     ],
-    warehouse: WarehouseOption = None,
-    reports_dir: Annotated[
-        str | None,
-        typer.Option(help="Folder for the validation reports (default: beside the warehouse)."),
-    ] = None,
-    batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Pages per parse task (default: automatic).")
-    ] = None,
-    max_quarantined_share: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
-    ] = 0.20,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Fetch from this private or local host anyway (repeatable), e.g. 127.0.0.1."
-        ),
-    ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight in all.")] = 16,
-    per_host_concurrency: Annotated[int, typer.Option(min=1, help="Requests per host.")] = 4,
-    delay: Annotated[
-        float, typer.Option(min=0.0, help="Minimum seconds between requests to one host.")
-    ] = 0.25,
-    autothrottle: Annotated[
-        bool, typer.Option(help="Adapt the per-host delay to the server's latency.")
-    ] = True,
-    robots: Annotated[
-        bool, typer.Option(help="Obey robots.txt (turn off only for servers you own).")
-    ] = True,
-    max_pages: Annotated[
-        int, typer.Option(min=1, help="Pages followed from one URL (pagination).")
-    ] = 50,
-    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds for one request.")] = 60.0,
-    user_agent: Annotated[str | None, typer.Option(help="User-Agent header to send.")] = None,
-    force: Annotated[
-        bool, typer.Option(help="Parse and load every page, even those unchanged since last run.")
-    ] = False,
-    full_refresh: Annotated[
-        bool,
-        typer.Option(
-            help="Walk every page again (implies --force): API paging does not stop at "
-            "reviews the warehouse already holds."
-        ),
-    ] = False,
-    max_page_bytes: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="Refuse pages larger than this many bytes (fetched or saved), whole, "
-            "with a quarantine row.",
-        ),
-    ] = MAX_PAGE_BYTES,
-    runner: RunnerOption = Runner.auto,
-    dask_address: DaskOption = None,
+    options: IngestOptions,
 ) -> None:
     """Ingest review pages into the warehouse and print a one-line summary."""
     from flows.sources import SourceError, resolve_sources
@@ -154,38 +86,16 @@ def ingest(
         resolve_sources(sources)
     except SourceError as error:
         raise fail(str(error), code=2) from None
-    location = resolve_warehouse(warehouse)
-    _check_warehouse(location, writable=True)
+    options = _with_warehouse(options, writable=True)
 
     from flows.ingest import ingest_reviews
 
-    _run_flow(
-        ingest_reviews,
-        sources=sources,
-        warehouse=location,
-        reports_dir=reports_dir,
-        batch_size=batch_size,
-        max_quarantined_share=max_quarantined_share,
-        allow_hosts=allow_host or [],
-        concurrency=concurrency,
-        per_host_concurrency=per_host_concurrency,
-        min_delay_s=delay,
-        autothrottle=autothrottle,
-        respect_robots=robots,
-        max_pages=max_pages,
-        timeout_s=timeout,
-        force=force,
-        runner=runner.value,
-        dask_address=dask_address,
-        full_refresh=full_refresh,
-        max_page_bytes=max_page_bytes,
-        **({"user_agent": user_agent} if user_agent else {}),
-    )
+    _run_flow(ingest_reviews, sources=sources, options=options)
 
 
 @app.command()
+@with_options(RunOptions)
 def reprocess(
-    warehouse: WarehouseOption = None,
     since: Annotated[
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Only pages fetched on or after this date."),
@@ -194,45 +104,34 @@ def reprocess(
         str | None,
         typer.Option(help="Only pages of this layout ('unknown': pages no parser recognised)."),
     ] = None,
-    reports_dir: Annotated[
-        str | None, typer.Option(help="Folder for the validation reports.")
-    ] = None,
-    batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Pages per parse task (default: automatic).")
-    ] = None,
-    max_quarantined_share: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Stop the load above this share.")
-    ] = 0.20,
-    runner: RunnerOption = Runner.auto,
-    dask_address: DaskOption = None,
+    *,
+    options: RunOptions,
 ) -> None:
     """Re-parse stored raw pages with today's parsers, without the network."""
     from parsers.detect import LAYOUTS
 
     if layout is not None and layout not in (*LAYOUTS, "kaggle_csv", "unknown"):
         raise fail(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}, unknown", code=2)
-    location = resolve_warehouse(warehouse)
-    _check_warehouse(location, must_exist=True, writable=True)
+    options = _with_warehouse(options, must_exist=True, writable=True)
 
     from flows.reprocess import reprocess_pages
 
     _run_flow(
-        reprocess_pages,
-        warehouse=location,
-        since=since.date() if since else None,
-        layout=layout,
-        reports_dir=reports_dir,
-        batch_size=batch_size,
-        max_quarantined_share=max_quarantined_share,
-        runner=runner.value,
-        dask_address=dask_address,
+        reprocess_pages, since=since.date() if since else None, layout=layout, options=options
     )
+
+
+def _with_warehouse(options: Options, *, must_exist: bool = False, writable: bool) -> Options:
+    """`options` naming the warehouse they resolve to, once it is checked usable."""
+    location = options.location()
+    _check_warehouse(location, must_exist=must_exist, writable=writable)
+    return options.model_copy(update={"warehouse": location})
 
 
 def _run_flow(flow: object, **parameters: object) -> None:
     """Run a flow and report it in one line; exit 1 unless the run completed."""
     from flows.lifecycle import guard_descendants
-    from warehouse.load import RunRecord
+    from flows.runs import RunRecord
 
     # before anything starts a process: Prefect's server, the workers, all end with this one
     guard_descendants()

@@ -46,11 +46,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     # page reference lives in `flows.fetch`.
     ("flows.fetch._outcome", "flows.pages"): "PageRef and read_body not yet in flows.fetch",
     ("flows.fetch._report", "flows.pages"): "PageRef, for type checking, not yet in flows.fetch",
-    # The flows find the warehouse's folders with the command line's settings; they go once
-    # the options are declared once, below `reviewhouse`.
-    ("flows.ingest", "reviewhouse.settings"): "Paths and resolve_warehouse live in reviewhouse",
-    ("flows.pipeline", "reviewhouse.settings"): "Paths lives in reviewhouse",
-    ("flows.reprocess", "reviewhouse.settings"): "Paths and resolve_warehouse live in reviewhouse",
 }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from reviewhouse.cli import app
@@ -260,3 +261,51 @@ def test_a_full_disk_is_one_line_without_a_traceback(tmp_path, prefect_api_url):
     assert "No space left on device" in error
     assert (out / "stdout").read_text() == ""
     assert (out / "after").read_text() == (out / "before").read_text()
+
+
+@pytest.mark.parametrize(
+    ("command", "model"), [("ingest", "IngestOptions"), ("reprocess", "RunOptions")]
+)
+def test_every_option_has_a_flag_with_its_description(command, model):
+    """Like sqlite-utils' check that every command is documented: an option added to the
+    model is a flag of its command, with the field's description as its help."""
+    import click
+
+    from flows import options
+
+    fields = getattr(options, model).model_fields
+    params = {param.name: param for param in typer.main.get_command(app).commands[command].params}
+    for name, field in fields.items():
+        assert name in params, f"{name} has no --flag on `reviewhouse {command}`"
+        assert field.description, f"{name} has no description"
+        assert params[name].help == field.description
+        if isinstance(params[name], click.Option) and not params[name].multiple:
+            assert params[name].default in (field.default, getattr(field.default, "value", None))
+
+
+def test_flags_keep_their_names_and_reach_the_flow(monkeypatch, tmp_path):
+    import reviewhouse.cli as cli
+    from flows.options import IngestOptions
+
+    seen = {}
+    monkeypatch.setattr(cli, "_run_flow", lambda flow, **parameters: seen.update(parameters))
+    flags = ["--delay", "0", "--timeout", "5", "--allow-host", "a", "--allow-host", "b"]
+    flags += ["--no-robots", "--no-autothrottle", "--runner", "threads", "--per-host-concurrency"]
+    flags += ["2", "--max-quarantined-share", "0.5", "--full-refresh", "--user-agent", "me"]
+    result = runner.invoke(
+        app, ["ingest", str(SEED_PAGE), "-w", str(tmp_path / "w.duckdb"), *flags]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["options"] == IngestOptions(
+        warehouse=str(tmp_path / "w.duckdb"),
+        min_delay_s=0,
+        timeout_s=5,
+        allow_hosts=["a", "b"],
+        respect_robots=False,
+        autothrottle=False,
+        runner="threads",
+        per_host_concurrency=2,
+        max_quarantined_share=0.5,
+        full_refresh=True,
+        user_agent="me",
+    )

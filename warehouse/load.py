@@ -39,8 +39,9 @@ class LoadCounts:
 
 
 @dataclass(slots=True)
-class RunRecord:
-    """One row of `etl_runs`."""
+class RunRow:
+    """One row of `etl_runs`, as the load records it (the orchestration keeps it up to date
+    as the run goes; the load adds its counts and timings)."""
 
     run_id: str
     started_at: datetime
@@ -63,26 +64,6 @@ class RunRecord:
     warnings: dict[str, int] = field(default_factory=dict)
     report_path: str | None = None
     error_summary: str | None = None
-
-    @property
-    def seconds(self) -> float:
-        if self.ended_at is None:
-            return 0.0
-        return (self.ended_at - self.started_at).total_seconds()
-
-    def summary_line(self) -> str:
-        """One line for a terminal or a log: what the run did."""
-        pages = f"{self.pages_read} pages read ({self.pages_failed} failed"
-        pages += f", {self.pages_skipped} unchanged)" if self.pages_skipped else ")"
-        reviews = (
-            f"{self.reviews_loaded} reviews loaded ({self.reviews_new} new, "
-            f"{self.reviews_updated} updated, {self.reviews_unchanged} unchanged), "
-            f"{self.reviews_quarantined} quarantined"
-        )
-        line = f"{self.status}: {pages}; {reviews}; {self.seconds:.1f} s"
-        if self.error_summary:
-            line += f" - {self.error_summary}"
-        return line
 
 
 # A batch table is a Polars frame, or Parquet files DuckDB reads itself (no Python memory).
@@ -123,7 +104,7 @@ def run_script(
         con.execute(statement, {k: v for k, v in (params or {}).items() if k in wanted} or None)
 
 
-def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
+def load_run(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRow) -> LoadCounts:
     """Upsert the batch and record the run, in one transaction."""
     load = Load(contextlib.nullcontext(con), run)
     load.begin(batch.raw, alongside=False)
@@ -147,7 +128,7 @@ class Load:
     """
 
     def __init__(
-        self, writer: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection], run: RunRecord
+        self, writer: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection], run: RunRow
     ) -> None:
         self.run = run
         self._writer = writer
@@ -252,7 +233,7 @@ class Load:
                 stack.__exit__(type(error), error, error.__traceback__)
 
 
-def _merge(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRecord) -> LoadCounts:
+def _merge(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRow) -> LoadCounts:
     """The validated batch into the marts, inside the run's transaction; the run recorded."""
     started = time.perf_counter()
     params = {"run_id": run.run_id, "now": datetime.now(UTC)}
@@ -305,7 +286,7 @@ def _sharing(con: duckdb.DuckDBPyConnection, share: bool) -> Iterator[None]:
 
 def record_failed_run(
     con: duckdb.DuckDBPyConnection,
-    run: RunRecord,
+    run: RunRow,
     quarantine: Table,
     extra_tables: Mapping[str, Table] | None = None,
 ) -> None:
@@ -322,7 +303,7 @@ def record_failed_run(
         raise
 
 
-def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+def record_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
     values = {
         **{column.name: getattr(run, column.name) for column in fields(run)},
         "parameters": json.dumps(run.parameters, default=str),

@@ -8,10 +8,10 @@ rows into the table's shape for the load.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -36,6 +36,17 @@ class KnownFile:
     body_path: str | None
     byte_size: int | None
     file_mtime_ns: int | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> KnownFile:
+        """From a row of the `pages` table."""
+        return cls(
+            url=row["url"],
+            content_hash=row["content_hash"],
+            body_path=row["body_path"],
+            byte_size=row["byte_size"],
+            file_mtime_ns=row["file_mtime_ns"],
+        )
 
 
 def web_facts(outcomes: Iterable[FetchOutcome]) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from flows.fetch import (
     ProcessKeeper,
     build_client,
 )
-from flows.pages import FileVersion, PageRef, file_page, file_version
+from flows.pages import FileVersion, PageRef, SavedFiles, file_page, file_version
 from flows.stages import facts
 from flows.stages.facts import KnownFile
 from flows.stages.parse import write_parquet
@@ -49,9 +49,8 @@ class FetchResult:
 
 
 # From this many URLs a run stores pages in a worker process: compressing, hashing and
-# link-finding on the crawler's own threads contend with its event loop for the GIL
-# (measured: 20-25% more pages a second against the benchmark's server). Below it, starting
-# the process costs more than it saves.
+# link-finding on the crawler's own threads contend with its event loop for the GIL. Below
+# it, starting the process costs more than it saves (docs/performance.md).
 STORE_IN_A_PROCESS_FROM = 200
 
 
@@ -127,23 +126,23 @@ def fetch_pages(
 
 def local_pages(
     paths: list[str], known: dict[str, KnownFile]
-) -> tuple[list[PageRef | str], pl.DataFrame]:
-    """Pages to parse, and facts for the files left alone because their size and
-    modification time match the version already loaded (like `make`).
+) -> tuple[list[PageRef], SavedFiles, pl.DataFrame]:
+    """Pages to parse, saved files to parse (bare paths), and facts for the files left alone
+    because their size and modification time match the version already loaded (like `make`).
 
     A file loaded before from the same path is checked with `stat` alone, without reading
-    its `.url` to learn its address (over 71,628 unchanged files: 0.93 s instead of 1.3 s,
-    measured). The `.url`'s own modification time and its existence are part of the
-    version, so a page given a new address, or losing its address, is read again.
+    its `.url` to learn its address. The `.url`'s own modification time and its existence
+    are part of the version, so a page given a new address, or losing its address, is read
+    again.
 
     When the warehouse knows no files at all, every page is new and stays a path: the worker
     that parses it reads its `stat` and `.url` (see `stage_batch`), on every core, instead
-    of this process before parsing can start (71,628 files: 1.2-1.6 s, measured).
+    of this process before parsing can start.
     """
     if not known:
-        return list(paths), pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
+        return [], SavedFiles(list(paths)), pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
     by_path = {before.body_path: before for before in known.values() if before.body_path}
-    to_parse: list[PageRef | str] = []
+    to_parse: list[PageRef] = []
     skipped: list[tuple[KnownFile, str, FileVersion]] = []
     for path in paths:
         version = file_version(path)
@@ -158,7 +157,7 @@ def local_pages(
                 to_parse.append(replace(page, previous_hash=before.content_hash))
                 continue
         skipped.append((before, path, version))
-    return to_parse, facts.unchanged_file_facts(skipped)
+    return to_parse, SavedFiles(), facts.unchanged_file_facts(skipped)
 
 
 def _same_version(known: KnownFile, version: FileVersion) -> bool:

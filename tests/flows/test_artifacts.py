@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from flows.artifacts import MAX_VALUE_CHARS, md_text, run_markdown
-from warehouse.load import RunRecord
+from flows.runs import RunRecord
 
 HOSTILE_CONTENT_TYPE = (
     "image/png | ![pix](http://evil.example/p.png) <img src=x onerror=alert(1)> "

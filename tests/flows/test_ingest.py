@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest_reviews
+from flows.options import IngestOptions
+from flows.runs import RunRecord
 from tests.conftest import ROOT, SEED_PAGE
 from tests.helpers import table
-from warehouse.load import RunRecord
 from warehouse.publish import reading
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def ingest(sources: list, warehouse: Path, **options) -> RunRecord:
     state = ingest_reviews(
-        sources=[str(s) for s in sources], warehouse=str(warehouse), return_state=True, **options
+        sources=[str(s) for s in sources],
+        options=IngestOptions(warehouse=str(warehouse), **options),
+        return_state=True,
     )
     run = state.result(raise_on_failure=False)
     assert isinstance(run, RunRecord), run

@@ -11,6 +11,7 @@ from pytest_httpserver import HTTPServer
 from bench.render import Movie, Review, review_table_row
 from flows.backfill import backfill_reviews
 from flows.ingest import ingest_reviews
+from flows.options import IngestOptions
 from tests.flows.test_ingest import ingest, reviews
 from tests.helpers import table
 from warehouse.publish import reading
@@ -40,10 +41,10 @@ def test_backfill_runs_movies_in_chunks(httpserver: HTTPServer, tmp_path):
     totals = backfill_reviews(
         movies=slugs,
         chunk_size=2,
-        warehouse=str(tmp_path / "backfill.duckdb"),
         base_url=httpserver.url_for("/"),
-        allow_hosts=["127.0.0.1"],
-        min_delay_s=0,
+        options=IngestOptions(
+            warehouse=str(tmp_path / "backfill.duckdb"), allow_hosts=["127.0.0.1"], min_delay_s=0
+        ),
     )
     assert totals == {"chunks": 2, "failed_chunks": 0, "reviews_new": 3, "reviews_loaded": 3}
     with reading(tmp_path / "backfill.duckdb") as con:
@@ -83,8 +84,7 @@ def test_a_missing_writer_limit_fails_the_run_and_loads_nothing(pages_dir, tmp_p
     warehouse = tmp_path / "unlimited.duckdb"
     state = ingest_reviews(
         sources=[str(pages_dir)],
-        warehouse=str(warehouse),
-        writer_limit="no-such-limit",
+        options=IngestOptions(warehouse=str(warehouse), writer_limit="no-such-limit"),
         return_state=True,
     )
     assert state.is_failed()

@@ -127,10 +127,12 @@ def test_daily_ingest_deployment_runs_on_a_worker(prefect_server, httpserver: HT
     try:
         parameters = {
             "sources": [httpserver.url_for("/m/served_film/reviews") + "?page=1"],
-            "warehouse": str(warehouse),
-            "allow_hosts": ["127.0.0.1"],
-            "min_delay_s": 0,
-            "autothrottle": False,
+            "options": {
+                "warehouse": str(warehouse),
+                "allow_hosts": ["127.0.0.1"],
+                "min_delay_s": 0,
+                "autothrottle": False,
+            },
         }
         run = prefect(
             env,

@@ -20,7 +20,7 @@ from pathlib import Path
 from tests.conftest import SEED_PAGE
 from tests.helpers import batch_of, reviews_from
 from tests.warehouse.load_worker import synthetic_reviews
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import writing
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], check=True)
     warehouse = disk / "reviews.duckdb"
     with writing(warehouse) as con:
-        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRecord("seed", datetime.now(UTC)))
+        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRow("seed", datetime.now(UTC)))
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     with (disk / "filler").open("wb") as filler:
         filler.write(b"\0" * max(0, free_bytes(disk) - free))
@@ -42,7 +42,7 @@ def main() -> None:
     try:
         with writing(warehouse) as con:
             batch = batch_of(synthetic_reviews(rows, "full"))
-            load_run(con, batch, RunRecord("full", datetime.now(UTC)))
+            load_run(con, batch, RunRow("full", datetime.now(UTC)))
         outcome["error"] = None
     except Exception as error:  # the test looks at which, and what it says
         outcome["error"] = type(error).__name__

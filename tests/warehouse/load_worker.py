@@ -14,7 +14,7 @@ import polars as pl
 
 from tests.helpers import batch_of
 from transforms.schema import REVIEWS_SCHEMA
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import PublishOptions, writing
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     batch = batch_of(synthetic_reviews(rows, "killed"))
     with writing(warehouse, PublishOptions(strategy=strategy)) as con:
         print("LOADING", flush=True)
-        load_run(con, batch, RunRecord("killed-run", datetime.now(UTC)))
+        load_run(con, batch, RunRow("killed-run", datetime.now(UTC)))
     print("DONE", flush=True)
 
 

@@ -16,13 +16,13 @@ from tests.conftest import ROOT, SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from tests.warehouse.load_worker import synthetic_reviews
 from warehouse.db import WarehouseError
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import PublishOptions, WarehouseBusyError, reading, writing
 
 
 def seed(warehouse_path, strategy: str = "auto") -> None:
     with writing(warehouse_path, PublishOptions(strategy=strategy)) as con:
-        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRecord("seed", datetime.now(UTC)))
+        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRow("seed", datetime.now(UTC)))
 
 
 def digest(path) -> str:
@@ -84,7 +84,7 @@ def test_a_reader_holding_the_file_does_not_stop_a_load(warehouse_path):
         assert reader.stdout.readline().strip() == "20"
         with writing(warehouse_path, PublishOptions(lock_timeout_s=30)) as con:
             load_run(
-                con, batch_of(synthetic_reviews(1000, "more")), RunRecord("r2", datetime.now(UTC))
+                con, batch_of(synthetic_reviews(1000, "more")), RunRow("r2", datetime.now(UTC))
             )
         reader.stdin.write("\n")
         reader.stdin.flush()
@@ -130,9 +130,7 @@ def test_a_change_made_by_someone_else_during_the_run_is_not_overwritten(warehou
 
     def load_while_someone_else_writes() -> None:
         with writing(warehouse_path) as con:
-            load_run(
-                con, batch_of(synthetic_reviews(10, "mine")), RunRecord("r", datetime.now(UTC))
-            )
+            load_run(con, batch_of(synthetic_reviews(10, "mine")), RunRow("r", datetime.now(UTC)))
             os.utime(warehouse_path, ns=(0, 0))  # as if another writer touched the file
 
     with pytest.raises(WarehouseError, match="changed by another process"):

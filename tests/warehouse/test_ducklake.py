@@ -27,7 +27,7 @@ from tests.helpers import batch_of, python_with
 from tests.warehouse.snapshots import capture, snapshots
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGES_SEEN_SCHEMA
-from warehouse.load import LoadBatch, RunRecord, load_run
+from warehouse.load import LoadBatch, RunRow, load_run
 from warehouse.publish import reading, writing
 
 DEMO_TXT = sorted(DEMO_PAGES.glob("*.txt"))
@@ -45,7 +45,7 @@ DUCKDB_WITH_DUCKLAKE = "1.5.5"  # the newest DuckDB the PyPI ducklake extension 
 LOAD_ON_DUCKLAKE = """
 import datetime, json, pathlib, shutil, sys
 import duckdb, duckdb_extension_ducklake
-from warehouse.load import LoadBatch, RunRecord, load_run
+from warehouse.load import LoadBatch, RunRow, load_run
 from warehouse.publish import writing
 
 catalog, tables, (LAYERS, HISTORY) = (
@@ -65,7 +65,7 @@ batch = LoadBatch(**tables)
 counts = []
 for run_id in ("r1", "r2"):
     with writing(location) as con:
-        loaded = load_run(con, batch, RunRecord(run_id, datetime.datetime.now(datetime.UTC)))
+        loaded = load_run(con, batch, RunRow(run_id, datetime.datetime.now(datetime.UTC)))
     counts.append([loaded.new, loaded.updated, loaded.unchanged])
 con = duckdb.connect(location)
 reviews = con.execute(
@@ -157,7 +157,7 @@ def test_migrations_views_and_loads_run_unchanged_on_a_ducklake_catalog(tmp_path
     warehouse = tmp_path / "file.duckdb"
     for run_id in ("r1", "r2"):
         with writing(warehouse) as con:
-            load_run(con, batch, RunRecord(run_id, datetime.now(UTC)))
+            load_run(con, batch, RunRow(run_id, datetime.now(UTC)))
     with reading(warehouse) as con:
         expected = con.execute(
             "SELECT review_id, movie_title, critic_name, publication, "

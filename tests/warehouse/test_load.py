@@ -12,12 +12,12 @@ from flows.pages import file_page
 from tests.conftest import DEMO_PAGES, SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from transforms.normalize import normalize_reviews
-from warehouse.load import Load, RunRecord, load_run
+from warehouse.load import Load, RunRow, load_run
 from warehouse.publish import reading, writing
 
 
-def run_record(run_id: str) -> RunRecord:
-    return RunRecord(run_id=run_id, started_at=datetime.now(UTC), ended_at=datetime.now(UTC))
+def run_record(run_id: str) -> RunRow:
+    return RunRow(run_id=run_id, started_at=datetime.now(UTC), ended_at=datetime.now(UTC))
 
 
 def load(warehouse_path, reviews: pl.DataFrame, run_id: str):

@@ -28,7 +28,7 @@ from tests.conftest import ROOT, SEED_PAGE
 from tests.helpers import batch_of, reviews_from
 from tests.warehouse.load_worker import synthetic_reviews
 from warehouse.db import WarehouseError, WarehouseLocationError, check_location
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import WarehouseWriteError, check_warehouse, reading, writing
 
 SAYS_WHAT_A_LOCATION_MAY_BE = "md:<database> (MotherDuck) or ducklake:<catalog> (DuckLake)"
@@ -40,12 +40,12 @@ def digest(path: Path) -> str:
 
 def seed(warehouse: Path) -> None:
     with writing(warehouse) as con:
-        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRecord("seed", datetime.now(UTC)))
+        load_run(con, batch_of(reviews_from(SEED_PAGE)), RunRow("seed", datetime.now(UTC)))
 
 
 def load_more(warehouse: Path) -> None:
     with writing(warehouse) as con:
-        load_run(con, batch_of(synthetic_reviews(50, "more")), RunRecord("r", datetime.now(UTC)))
+        load_run(con, batch_of(synthetic_reviews(50, "more")), RunRow("r", datetime.now(UTC)))
 
 
 @pytest.mark.parametrize(
@@ -282,5 +282,5 @@ def test_other_errors_inside_a_load_are_not_taken_for_refused_writes(warehouse_p
         pytest.raises(duckdb.IOException, match=r"gone\.parquet") as raised,
         writing(warehouse_path) as con,
     ):
-        load_run(con, batch, RunRecord("r", datetime.now(UTC)))
+        load_run(con, batch, RunRow("r", datetime.now(UTC)))
     assert not isinstance(raised.value, WarehouseError)

@@ -10,7 +10,7 @@ import polars as pl
 from tests.conftest import SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from transforms.schema import PAGES_SEEN_SCHEMA
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import reading, writing
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -36,7 +36,7 @@ def load_pages(warehouse_path, run_id: str, *rows: dict) -> None:
         batch_of(reviews_from(SEED_PAGE)), pages_seen=pl.DataFrame(rows, schema=PAGES_SEEN_SCHEMA)
     )
     with writing(warehouse_path) as con:
-        load_run(con, batch, RunRecord(run_id, datetime.now(UTC)))
+        load_run(con, batch, RunRow(run_id, datetime.now(UTC)))
 
 
 def pages(warehouse_path) -> list[tuple]:

@@ -12,7 +12,7 @@ from tests.conftest import SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from transforms.schema import PAGES_SEEN_SCHEMA
 from warehouse.db import connect, migrations, read_sql, schema_version
-from warehouse.load import LoadCounts, RunRecord, load_run
+from warehouse.load import LoadCounts, RunRow, load_run
 from warehouse.publish import reading, writing
 from warehouse.queries import known_pages, known_review_ids, stored_pages
 
@@ -41,7 +41,7 @@ def pages_frame(*rows: dict) -> pl.DataFrame:
 def load(warehouse_path, run_id: str, reviews: pl.DataFrame, pages=None) -> LoadCounts:
     batch = replace(batch_of(reviews), pages_seen=pages)
     with writing(warehouse_path) as con:
-        return load_run(con, batch, RunRecord(run_id, datetime.now(UTC)))
+        return load_run(con, batch, RunRow(run_id, datetime.now(UTC)))
 
 
 def with_review_ids(reviews: pl.DataFrame, count: int) -> pl.DataFrame:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.conftest import DEMO_PAGES, ROOT
 from tests.helpers import batch_of, python_with, reviews_from
 from warehouse.export import export_parquet
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import reading, writing
 
 README_SQL = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
@@ -36,7 +36,7 @@ def demo_movies(demo_reviews) -> int:
 def warehouse(tmp_path_factory, demo_reviews) -> Path:
     path = tmp_path_factory.mktemp("readers") / "reviews.duckdb"
     with writing(path) as con:
-        load_run(con, batch_of(demo_reviews), RunRecord("r1", datetime.now(UTC)))
+        load_run(con, batch_of(demo_reviews), RunRow("r1", datetime.now(UTC)))
     return path
 
 

@@ -20,7 +20,7 @@ import polars as pl
 from tests.conftest import SEED_PAGE
 from tests.helpers import batch_of, reviews_from, table
 from tests.warehouse.snapshots import capture, snapshots
-from warehouse.load import LoadBatch, LoadCounts, RunRecord, load_run
+from warehouse.load import LoadBatch, LoadCounts, RunRow, load_run
 from warehouse.publish import reading, writing
 
 
@@ -41,7 +41,7 @@ def load_snapshots(warehouse_path, run_id: str, frame: pl.DataFrame, reviews=Non
     reviews = reviews_from(SEED_PAGE) if reviews is None else reviews
     batch = replace(batch_of(reviews), score_snapshots=frame)
     with writing(warehouse_path) as con:
-        return load_run(con, batch, RunRecord(run_id, datetime.now(UTC)))
+        return load_run(con, batch, RunRow(run_id, datetime.now(UTC)))
 
 
 def stored(warehouse_path) -> list[tuple]:
@@ -61,7 +61,7 @@ def test_the_same_captures_loaded_again_add_nothing(warehouse_path, tmp_path):
     CAPTURES.head(1).write_parquet(paths[1])
     batch = replace(batch_of(reviews_from(SEED_PAGE)), score_snapshots=paths)
     with writing(warehouse_path) as con:
-        counts = load_run(con, batch, RunRecord("run-2", datetime.now(UTC)))
+        counts = load_run(con, batch, RunRow("run-2", datetime.now(UTC)))
     assert counts.snapshots_new == 0
     assert stored(warehouse_path) == first
 
@@ -167,6 +167,6 @@ def test_a_batch_without_snapshots_loads_as_before(warehouse_path):
     assert batch.score_snapshots == ()
     assert isinstance(batch, LoadBatch)
     with writing(warehouse_path) as con:
-        counts = load_run(con, batch, RunRecord("r", datetime.now(UTC) - timedelta(hours=1)))
+        counts = load_run(con, batch, RunRow("r", datetime.now(UTC) - timedelta(hours=1)))
     assert counts == LoadCounts(new=20)
     assert stored(warehouse_path) == []

@@ -24,7 +24,7 @@ import pytest
 from parsers.records import RAW_SCHEMA
 from tests.helpers import batch_of
 from transforms.normalize import normalize_reviews
-from warehouse.load import RunRecord, load_run
+from warehouse.load import RunRow, load_run
 from warehouse.publish import reading, writing
 
 ROWS = [
@@ -63,7 +63,7 @@ def warehouse(tmp_path_factory):
     )
     path = tmp_path_factory.mktemp("views") / "views.duckdb"
     with writing(path) as con:
-        load_run(con, batch_of(normalize_reviews(raw)), RunRecord("r", datetime.now(UTC)))
+        load_run(con, batch_of(normalize_reviews(raw)), RunRow("r", datetime.now(UTC)))
     return path
 
 

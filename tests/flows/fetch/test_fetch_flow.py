@@ -10,6 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bench.render import Movie, Review, review_table_row
+from flows.options import RunOptions
 from flows.reprocess import reprocess_pages
 from tests.flows.test_ingest import ingest
 from tests.helpers import table
@@ -100,7 +101,9 @@ def test_fetch_paginate_quarantine_then_304_then_reprocess(httpserver, warehouse
     assert second.status == "completed"
 
     state = reprocess_pages(
-        warehouse=str(warehouse_path), layout="review_table_row", return_state=True
+        layout="review_table_row",
+        options=RunOptions(warehouse=str(warehouse_path)),
+        return_state=True,
     )
     again = state.result()
     assert (again.pages_read, again.reviews_new, again.reviews_unchanged) == (3, 0, 9)

@@ -8,7 +8,7 @@
                                      each folder records the run that owns it, see
                                      `flows.lifecycle`)
 
-The warehouse location is `--warehouse`, else `$REVIEWHOUSE_WAREHOUSE`, else
+The warehouse location is the `warehouse` option, else `$REVIEWHOUSE_WAREHOUSE`, else
 `data/reviewhouse.duckdb`. It may also be a DuckDB connection string (`md:reviews`); the
 other folders then go under `$REVIEWHOUSE_DATA_DIR` (default `data/`).
 """
@@ -27,11 +27,18 @@ DATA_DIR_ENV = "REVIEWHOUSE_DATA_DIR"
 
 
 def resolve_warehouse(explicit: str | None = None) -> str:
+    """The warehouse to use: `explicit`, else `$REVIEWHOUSE_WAREHOUSE`, else the default.
+
+    >>> resolve_warehouse("md:reviews")
+    'md:reviews'
+    """
     return explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
 
 
 @dataclass(frozen=True, slots=True)
 class Paths:
+    """Where a run reads and writes, for one warehouse."""
+
     warehouse: str
     pages_dir: Path
     reports_dir: Path
