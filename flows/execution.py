@@ -29,6 +29,7 @@ from prefect import flow
 from prefect.task_runners import TaskRunner
 
 from flows import batches, tasks, workers
+from flows.execution_settings import PROCESSES_FROM_PAGES, RUNNERS, ExecutionOptions
 from flows.fetch import MAX_PAGE_BYTES, PageRef
 from flows.pages import SavedFiles
 from flows.runs import RunRecord
@@ -38,23 +39,11 @@ from warehouse.load import Load, Table
 if TYPE_CHECKING:
     import duckdb
 
-RUNNERS = ("auto", "threads", "processes", "dask")
-# Below this many pages, starting worker processes costs more than parsing on threads.
-PROCESSES_FROM_PAGES = 1_000
 MAX_BATCHES = 40  # a run of any size stays within a few dozen task runs
 MIN_BATCH = 50
 # Imported in the background while the batches run: what the run needs next and takes
 # seconds to import (Great Expectations).
 IMPORTED_WHILE_PARSING = ("expectations.validate",)
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionOptions:
-    """Where a run's batches run, and how large they are."""
-
-    runner: str = "auto"  # auto (processes from PROCESSES_FROM_PAGES) | threads | processes | dask
-    batch_size: int | None = None  # pages per batch; None: see `batch_sizes`
-    dask_address: str | None = None  # an existing Dask scheduler; None starts a local one
 
 
 @dataclass(frozen=True, slots=True)

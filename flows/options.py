@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from expectations.settings import ValidationSettings
-from flows.execution import RUNNERS, ExecutionOptions
+from flows.execution_settings import RUNNERS, ExecutionOptions
 from flows.fetch.settings import FetchSettings
 from flows.paths import Paths, resolve_warehouse
 

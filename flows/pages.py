@@ -14,13 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.fetch.pages import PageRef, PageTooLarge, read_body
-from flows.fetch.store import content_hash
+from flows.fetch import PageRef
 from parsers.urls import is_web_url
-
-# PageRef, PageTooLarge, read_body, content_hash: re-exported until their users import flows.fetch.
-__all__ = ["FileVersion", "PageRef", "PageTooLarge", "SavedFiles", "content_hash", "file_page",
-           "file_version", "read_body", "saved_page"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

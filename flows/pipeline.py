@@ -27,9 +27,10 @@ from prefect.utilities.annotations import quote
 from flows import execution, stages, tasks
 from flows.artifacts import publish_run_artifacts
 from flows.execution import Work
+from flows.fetch import PageRef
 from flows.lifecycle import claim_staging, clear_dead_staging
 from flows.options import RunOptions
-from flows.pages import PageRef, SavedFiles
+from flows.pages import SavedFiles
 from flows.paths import Paths
 from flows.runs import RunRecord
 from warehouse.publish import writing

@@ -15,8 +15,8 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import State
 
+from flows.fetch import PageRef
 from flows.options import RunOptions
-from flows.pages import PageRef
 from flows.pipeline import Intake, claim_staging_dir, process
 from flows.runs import RunRecord, new_run
 from warehouse.queries import stored_pages

@@ -40,13 +40,8 @@ ENCLOSING = {"flows": "flows.fetch"}
 # Imports that break the rule today, each (importing module, imported module) with the
 # reason it is still here. Every entry is debt: remove it with the import it names (the
 # test below fails while an entry names an import that is gone).
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The fetch stage still builds and reads pages with the orchestration's `PageRef` and
-    # `read_body` (a function-level import, and one for type checking); they go once the
-    # page reference lives in `flows.fetch`.
-    ("flows.fetch._outcome", "flows.pages"): "PageRef and read_body not yet in flows.fetch",
-    ("flows.fetch._report", "flows.pages"): "PageRef, for type checking, not yet in flows.fetch",
-}
+# Imports against the rule that cannot go yet, each with its reason: none today.
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 class Violation(NamedTuple):

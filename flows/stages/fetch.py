@@ -16,11 +16,12 @@ from flows.fetch import (
     CrawlReport,
     FetchSettings,
     KnownPage,
+    PageRef,
     PageStore,
     ProcessKeeper,
     build_client,
 )
-from flows.pages import FileVersion, PageRef, SavedFiles, file_page, file_version
+from flows.pages import FileVersion, SavedFiles, file_page, file_version
 from flows.stages import facts
 from flows.stages.facts import KnownFile
 from flows.stages.parse import write_parquet

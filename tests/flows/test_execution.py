@@ -21,7 +21,8 @@ from flows.execution import (
     batch_sizes,
     run_batches,
 )
-from flows.pages import PageRef, SavedFiles
+from flows.fetch import PageRef
+from flows.pages import SavedFiles
 from flows.stages import StagedBatch
 from tests.conftest import DEMO_PAGES
 
