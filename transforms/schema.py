@@ -110,13 +110,9 @@ FACT_COLUMNS: tuple[str, ...] = (
 SCORE_SNAPSHOTS_SCHEMA: pl.Schema = pl.Schema(
     {
         # grain: one row per movie per capture, keyed by (movie_id, captured_at, source_url):
-        # Rotten Tomatoes' own numbers for the title as one fetched page stated them
-        "movie_id": pl.String(),
-        "movie_key": pl.String(),
-        "movie_slug": pl.String(),
-        "movie_title": pl.String(),
-        "movie_title_source": pl.String(),
-        "movie_year": pl.Int32(),
+        # Rotten Tomatoes' own numbers for the title as one fetched page stated them; the
+        # movie's columns first, as in MOVIES_SCHEMA, so its movies join dim_movies
+        **MOVIES_SCHEMA,
         "captured_at": pl.Datetime("us", "UTC"),  # the page's fetched_at
         "source_url": pl.String(),
         "tomatometer": pl.Int32(),  # percent, 0..100
