@@ -22,9 +22,12 @@ RT_API = RtApiParser()
 PARSERS: tuple[PageParser, ...] = (
     RT_API,
     RtJsonFeedParser(),
-    RtReviewCardParser(),
     ReviewRowParser(),
     ReviewTableRowParser(),
+    # Before the movie page and schema.org: today's movie pages carry JSON-LD reviews too.
+    # After the older reviews pages, whose own markers are checked first and never appear
+    # on today's pages: most pages are told apart without looking for cards.
+    RtReviewCardParser(),
     RtMoviePageParser(),
     SchemaOrgParser(),
     LegacyTextParser(),

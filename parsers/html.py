@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -145,8 +146,14 @@ def load_json(text: str) -> Any:
         raise ValueError("JSON nested too deeply to read") from None
 
 
-def json_ld(text: str) -> list[Any]:
-    """Every JSON-LD document on the page that parses; broken blocks are skipped."""
+@lru_cache(maxsize=2)
+def json_ld(text: str) -> tuple[Any, ...]:
+    """Every JSON-LD document on the page that parses; broken blocks are skipped.
+
+    Kept for the page in hand: its parser and its scorecard both read the same documents,
+    and decoding a movie page's JSON-LD costs about as much as the rest of its parse. The
+    documents are shared, so they are read, never changed.
+    """
     documents = []
     for payload in _json_ld_payloads(text):
         if not payload.strip():
@@ -155,7 +162,7 @@ def json_ld(text: str) -> list[Any]:
             documents.append(load_json(payload))
         except ValueError:
             continue
-    return documents
+    return tuple(documents)
 
 
 def _json_ld_payloads(text: str) -> Iterator[str]:

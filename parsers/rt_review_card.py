@@ -46,9 +46,10 @@ class RtReviewCardParser:
     layout: ClassVar[str] = "rt_review_card"
 
     def looks_like(self, text: str) -> bool:
-        return any(marker in text for marker in _MARKERS) or (
-            PROPS_MARKER in text and '"media"' in text and '"vanity"' in text
-        )
+        # "review-card" is in every card tag: one scan of the page when it has none
+        if "review-card" in text and any(marker in text for marker in _MARKERS):
+            return True
+        return PROPS_MARKER in text and '"media"' in text and '"vanity"' in text
 
     def links(self, text: str, url: str) -> tuple[str, ...]:
         return _api_link(page_title_of(text, url), url)

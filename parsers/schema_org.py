@@ -9,7 +9,7 @@ is not a score but the page's fresh/rotten call (Rotten Tomatoes' convention).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from parsers.base import ParsedPage, ParseError
@@ -43,16 +43,16 @@ class SchemaOrgParser:
         return ParsedPage(layout=self.layout, reviews=reviews)
 
 
-def _documents(text: str) -> list[Any]:
+def _documents(text: str) -> tuple[Any, ...]:
     if text.lstrip()[:1] in "{[":
         try:
-            return [load_json(text)]
+            return (load_json(text),)
         except ValueError as error:
             raise ParseError(f"not valid JSON: {error}", layout=SchemaOrgParser.layout) from None
     return json_ld(text)
 
 
-def reviews_in(documents: list[Any], page_url: str) -> list[RawReview]:
+def reviews_in(documents: Sequence[Any], page_url: str) -> list[RawReview]:
     """Every review in the JSON-LD documents, with the item it reviews."""
     return [
         _review(node, item, page_url)

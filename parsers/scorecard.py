@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from parsers.html import as_text, first_of, json_ld, load_json
@@ -185,6 +186,7 @@ def _from_json_ld(text: str) -> dict[str, str | None] | None:
     }
 
 
+@lru_cache(maxsize=2)
 def _title_node(text: str) -> dict[str, Any]:
     """The first JSON-LD `Movie` or `TVSeason` on the page (or in a bare JSON-LD document),
     searched without recursion: a page can nest JSON as deep as the decoder allows."""
