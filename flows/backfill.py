@@ -11,6 +11,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from flows.fetch.urls import hide_password
 from flows.ingest import DEFAULTS, ingest_reviews
 from flows.options import IngestOptions
 from flows.runs import RunRecord
@@ -40,7 +41,12 @@ def backfill_reviews(
     sources = [rt_reviews_url(movie, base_url) for movie in movies or []]
     if sources_file:
         resolved = resolve_sources([f"@{sources_file}"])
+        for skipped in resolved.skipped:
+            logger.warning(skipped)
         sources += [*resolved.urls, *map(str, resolved.files), *map(str, resolved.datasets)]
+    # Each chunk's run gets its sources as parameters, which Prefect stores and shows:
+    # passwords stay in this process (`reveal_password` gives them back to the crawl).
+    sources = [hide_password(source) for source in sources]
     chunks = [sources[start : start + chunk_size] for start in range(0, len(sources), chunk_size)]
     totals = {"chunks": len(chunks), "failed_chunks": 0, "reviews_new": 0, "reviews_loaded": 0}
     for number, chunk in enumerate(chunks, start=1):

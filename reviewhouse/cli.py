@@ -88,9 +88,11 @@ def ingest(
         raise fail(str(error), code=2) from None
     options = _with_warehouse(options, writable=True)
 
+    from flows.fetch.urls import hide_password
     from flows.ingest import ingest_reviews
 
-    _run_flow(ingest_reviews, sources=sources, options=options)
+    # The flow's parameters go to Prefect's database and UI: passwords stay in this process.
+    _run_flow(ingest_reviews, sources=[hide_password(s) for s in sources], options=options)
 
 
 @app.command()

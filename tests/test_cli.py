@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -309,3 +310,56 @@ def test_flags_keep_their_names_and_reach_the_flow(monkeypatch, tmp_path):
         full_refresh=True,
         user_agent="me",
     )
+
+
+def test_a_password_in_a_url_is_sent_to_its_host_and_stored_nowhere(
+    httpserver, tmp_path, prefect_api_url
+):
+    """`reviewhouse ingest http://user:pass@host/...`: the request carries the password, and
+    neither etl_runs, the pages, nor Prefect's flow run (name, parameters) holds it."""
+    from prefect.client.orchestration import get_client
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/m/backstage/reviews").respond_with_data(
+        SEED_PAGE.read_text(), content_type="text/plain; charset=utf-8"
+    )
+    url = httpserver.url_for("/m/backstage/reviews").replace("://", "://user:s3cretpass@")
+    warehouse = tmp_path / "w.duckdb"
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reviewhouse.cli",
+            "ingest",
+            url,
+            "-w",
+            str(warehouse),
+            "--allow-host",
+            "127.0.0.1",
+            "--delay",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PREFECT_API_URL": prefect_api_url},
+        timeout=300,
+    )
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert "s3cretpass" not in process.stdout + process.stderr
+    (request, _), *_ = [entry for entry in httpserver.log if entry[0].path != "/robots.txt"]
+    assert request.authorization.password == "s3cretpass"
+    with reading(warehouse) as con:
+        stored = con.execute(
+            "SELECT parameters::VARCHAR, sources::VARCHAR FROM etl_runs"
+        ).fetchall()
+        (flow_run_id,) = con.execute("SELECT flow_run_id FROM etl_runs").fetchone()
+        urls = con.execute(
+            "SELECT url FROM pages UNION ALL SELECT source_url FROM reviews"
+        ).fetchall()
+    assert "s3cretpass" not in str(stored)
+    assert "user:***@" in str(stored)
+    assert not any("s3cretpass" in u for (u,) in urls)
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(flow_run_id)
+    assert "s3cretpass" not in flow_run.name + json.dumps(flow_run.parameters, default=str)

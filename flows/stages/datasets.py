@@ -17,7 +17,7 @@ from flows.stages.parse import StagedBatch, write_parquet
 from flows.stages.problems import clip, page_problem
 from parsers import datasets
 from transforms.normalize import normalize_reviews
-from transforms.schema import QUARANTINE_SCHEMA
+from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
 
 
 def dataset_kind(path: Path) -> datasets.DatasetKind | None:
@@ -57,10 +57,16 @@ def stage_dataset(
     started = time.perf_counter()
     staging_dir.mkdir(parents=True, exist_ok=True)
     source_url = path.resolve().as_uri()
-    stat = path.stat()
-    fetched_at = datetime.fromtimestamp(stat.st_mtime, UTC)
     name = f"batch-{batch_number:05d}"
-    digest = _file_hash(path)
+    try:
+        stat = path.stat()
+        digest = _file_hash(path)
+    except OSError as error:  # gone since it was listed, or unreadable: this file's problem
+        staged = _Staged(batch_number, staging_dir / name, started, _no_facts)
+        reason = f"cannot read dataset: {error.strerror or error}"
+        staged.problems.append(page_problem(run_id, source_url, "parse", reason, datasets.LAYOUT))
+        return staged.done(failed=True)
+    fetched_at = datetime.fromtimestamp(stat.st_mtime, UTC)
     facts = functools.partial(
         dataset_facts,
         url=source_url,
@@ -132,6 +138,11 @@ def _import_chunks(
         stem = staging_dir / f"{name}.{number:04d}"
         staged.review_paths += write_parquet(reviews, stem.with_suffix(".reviews.parquet"))
         staged.raw_paths += write_parquet(raw, stem.with_suffix(".raw.parquet"))
+
+
+def _no_facts(**_: object) -> pl.DataFrame:
+    """A file that could not be read has no version to record in `pages`."""
+    return pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
 
 
 class _Staged:

@@ -144,9 +144,14 @@ def local_pages(
         return [], SavedFiles(list(paths)), pl.DataFrame(schema=PAGE_FACTS_SCHEMA)
     by_path = {before.body_path: before for before in known.values() if before.body_path}
     to_parse: list[PageRef] = []
+    unreadable: list[str] = []  # reported by the worker that tries to read them, in their turn
     skipped: list[tuple[KnownFile, str, FileVersion]] = []
     for path in paths:
-        version = file_version(path)
+        try:
+            version = file_version(path)
+        except OSError:
+            unreadable.append(path)
+            continue
         before = by_path.get(path)
         if before is None or not _same_version(before, version):
             page = file_page(path, version=version)
@@ -158,7 +163,7 @@ def local_pages(
                 to_parse.append(replace(page, previous_hash=before.content_hash))
                 continue
         skipped.append((before, path, version))
-    return to_parse, SavedFiles(), facts.unchanged_file_facts(skipped)
+    return to_parse, SavedFiles(unreadable), facts.unchanged_file_facts(skipped)
 
 
 def _same_version(known: KnownFile, version: FileVersion) -> bool:

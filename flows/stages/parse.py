@@ -88,7 +88,7 @@ def parse_pages(
     for page in pages:
         try:
             body = read_body(page, max_page_bytes)
-        except OSError as error:
+        except Exception as error:  # a missing file, a corrupt store file: this page's problem
             reason = str(error) if isinstance(error, PageTooLarge) else _unreadable(error)
             outcomes.append(PageOutcome(page, None, 0, None, None, reason))
             problems.append(page_problem(run_id, page.url, "parse", reason, path=page.body_path))
@@ -145,8 +145,10 @@ def _inherit_movie(parsed: Page, start_url: str) -> None:
             record["movie_slug"] = slug
 
 
-def _unreadable(error: OSError) -> str:
-    return f"cannot read page: {error.strerror or error}"
+def _unreadable(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"cannot read page: {error.strerror}"
+    return f"cannot read page: {type(error).__name__}: {clip(str(error))}"
 
 
 def _crashed(error: Exception) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -236,32 +235,3 @@ def test_one_hostile_page_is_its_own_problem_never_the_runs(pages_dir, warehouse
     assert problems["deep.html"].startswith("page in no known layout")
     assert loaded == 62  # every good demo review
     assert not any(warehouse_path.with_suffix(".staging").glob("*/*"))
-
-
-def test_a_password_in_a_url_is_sent_to_its_host_and_stored_nowhere(
-    httpserver, warehouse_path, prefect_api_url
-):
-    """The CLI hands the flow `user:***@` URLs (`hide_password`): the request still carries
-    the password, and neither etl_runs nor Prefect's flow run holds it."""
-    from prefect.client.orchestration import get_client
-
-    from flows.fetch.urls import hide_password
-
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request("/m/backstage/reviews").respond_with_data(
-        SEED_PAGE.read_text(), content_type="text/plain; charset=utf-8"
-    )
-    url = httpserver.url_for("/m/backstage/reviews").replace("://", "://user:s3cretpass@")
-    run = ingest([hide_password(url)], warehouse_path, allow_hosts=["127.0.0.1"], min_delay_s=0.0)
-    assert run.reviews_loaded == 20
-    (request, _), *_ = [entry for entry in httpserver.log if entry[0].path != "/robots.txt"]
-    assert request.authorization.password == "s3cretpass"
-    with reading(warehouse_path) as con:
-        stored = table(con, "SELECT parameters::VARCHAR, sources::VARCHAR FROM etl_runs")
-        urls = table(con, "SELECT url FROM pages") + table(con, "SELECT source_url FROM reviews")
-    assert "s3cretpass" not in str(stored)
-    assert "user:***@" in str(stored)
-    assert not any("s3cretpass" in u for (u,) in urls)
-    with get_client(sync_client=True) as client:
-        flow_run = client.read_flow_run(run.flow_run_id)
-    assert "s3cretpass" not in flow_run.name + json.dumps(flow_run.parameters)

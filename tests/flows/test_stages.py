@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,3 +147,44 @@ def test_page_facts_of_a_run_keep_the_last_reading_of_a_page_with_what_its_serve
     )
     assert row["reviews_parsed"] == batches[1].reviews_parsed
     assert row["http_status"] is None
+
+
+def test_a_corrupt_or_cut_stored_page_is_that_pages_quarantine_row(tmp_path):
+    """Raw store files broken on disk (a zstd frame that is not one, a cut gzip) are each
+    one page's problem; the good page beside them parses."""
+    corrupt = tmp_path / "corrupt.zst"
+    corrupt.write_bytes(b"\x28\xb5\x2f\xfd" + b"not a frame" * 20)
+    cut = tmp_path / "cut.gz"
+    cut.write_bytes(gzip.compress(b"x" * 10_000)[:40])
+    now = datetime.now(UTC)
+    pages = [
+        PageRef("https://x.example/a", str(corrupt), now, compressed=True),
+        PageRef("https://x.example/b", str(cut), now, compressed=True),
+        file_page(DEMO / "static_bloom_2022_reviews.html"),
+    ]
+    parsed = stages.parse_pages(pages, run_id="test")
+    reasons = dict(zip(parsed.quarantine["source_url"], parsed.quarantine["reason"], strict=True))
+    assert set(reasons) == {"https://x.example/a", "https://x.example/b"}
+    assert all(reason.startswith("cannot read page: ") for reason in reasons.values())
+    assert parsed.raw.height == 5
+
+
+def test_a_dataset_gone_since_it_was_listed_is_its_own_quarantine_row(tmp_path):
+    staged = stages.stage_dataset(
+        tmp_path / "gone.csv", batch_number=0, staging_dir=tmp_path / "staging", run_id="test"
+    )
+    (problem,) = pl.read_parquet(staged.quarantine_paths).iter_rows(named=True)
+    assert problem["reason"] == "cannot read dataset: No such file or directory"
+    assert (staged.pages_failed, staged.facts_paths, staged.reviews_paths) == (1, (), ())
+
+
+def test_a_page_file_gone_since_it_was_listed_is_left_to_its_worker_to_report(tmp_path):
+    """A re-run lists a folder, then a file disappears before its change check: it goes on
+    as a bare path, whose reading fails, and is reported, in its turn."""
+    kept = tmp_path / "kept.html"
+    kept.write_text((DEMO / "static_bloom_2022_reviews.html").read_text())
+    known = {"file:///elsewhere.html": stages.KnownFile("file:///elsewhere.html", "h", None, 1, 1)}
+    pages, saved, unchanged = stages.local_pages([str(kept), str(tmp_path / "gone.html")], known)
+    assert [page.body_path for page in pages] == [str(kept)]
+    assert saved.paths == [str(tmp_path / "gone.html")]
+    assert unchanged.is_empty()

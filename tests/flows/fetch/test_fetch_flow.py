@@ -76,8 +76,8 @@ def test_fetch_paginate_quarantine_then_304_then_reprocess(httpserver, warehouse
         links = table(con, "SELECT url, links FROM pages WHERE layout IS NOT NULL ORDER BY url")
     assert problems == {
         "fetch": "HTTP 404",
-        "parse": "page in no known layout (tried rt_api, rt_json_feed, rt_review_card, review_row, "
-        "review_table_row, rt_movie_page, schema_org, legacy_text)",
+        "parse": "page in no known layout (tried rt_api, rt_json_feed, review_row, "
+        "review_table_row, rt_review_card, rt_movie_page, schema_org, legacy_text)",
     }
     assert [row[1:] for row in pages] == [
         (200, "review_table_row", 3, True, "web"),
