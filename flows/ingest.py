@@ -23,7 +23,7 @@ from flows.fetch import FetchSettings, KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.urls import redact_url, reveal_password
 from flows.options import IngestOptions
-from flows.pipeline import Intake, claim_staging_dir, process
+from flows.pipeline import Intake, process, staging
 from flows.runs import RunRecord, new_run
 from flows.sources import resolve_sources
 from warehouse.queries import known_pages, known_review_ids
@@ -92,43 +92,43 @@ def ingest_reviews(sources: list[str], options: IngestOptions = DEFAULTS) -> Run
     shown = [redact_url(source) for source in sources]
     run = new_run("ingest-reviews", {"sources": shown, "options": options.recorded()}, shown)
     paths = options.paths()
-    staging_dir = claim_staging_dir(paths, run)
-    resolved = resolve_sources(sources)
-    for skipped_source in resolved.skipped:
-        get_run_logger().warning(skipped_source)
-    known_web, known_files, known_reviews = _known(options)
-    pages, saved, unchanged = stages.local_pages(resolved.files, known_files)
-    prepare_workers(options.execution, len(pages) + len(saved))
+    with staging(paths, run) as staging_dir:
+        resolved = resolve_sources(sources)
+        for skipped_source in resolved.skipped:
+            get_run_logger().warning(skipped_source)
+        known_web, known_files, known_reviews = _known(options)
+        pages, saved, unchanged = stages.local_pages(resolved.files, known_files)
+        prepare_workers(options.execution, len(pages) + len(saved))
 
-    started = time.perf_counter()
-    fetched = fetch(
-        resolved.urls,
-        settings=options.fetch_settings(),
-        store_dir=str(paths.pages_dir),
-        known=quote(known_web),  # thousands of pages: not for Prefect to walk
-        known_reviews=quote(known_reviews),
-        staging_dir=str(staging_dir),
-        run_id=run.run_id,
-    )
-    run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        fetched = fetch(
+            resolved.urls,
+            settings=options.fetch_settings(),
+            store_dir=str(paths.pages_dir),
+            known=quote(known_web),  # thousands of pages: not for Prefect to walk
+            known_reviews=quote(known_reviews),
+            staging_dir=str(staging_dir),
+            run_id=run.run_id,
+        )
+        run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
 
-    datasets, movies = _datasets(resolved.datasets, known_files)
-    intake = Intake(
-        pages=[*fetched.pages, *pages],
-        files=saved,
-        datasets=datasets,
-        movies=movies,
-        fetched=fetched,
-        skipped_facts=stages.write_parquet(unchanged, staging_dir / "files.unchanged.parquet"),
-        pages_read=fetched.fetched
-        + fetched.failed
-        + len(pages)
-        + len(saved)
-        + unchanged.height
-        + len(datasets),
-        pages_skipped=fetched.unchanged + unchanged.height,
-    )
-    return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
+        datasets, movies = _datasets(resolved.datasets, known_files)
+        intake = Intake(
+            pages=[*fetched.pages, *pages],
+            files=saved,
+            datasets=datasets,
+            movies=movies,
+            fetched=fetched,
+            skipped_facts=stages.write_parquet(unchanged, staging_dir / "files.unchanged.parquet"),
+            pages_read=fetched.fetched
+            + fetched.failed
+            + len(pages)
+            + len(saved)
+            + unchanged.height
+            + len(datasets),
+            pages_skipped=fetched.unchanged + unchanged.height,
+        )
+        return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
 
 
 def _known(

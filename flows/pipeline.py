@@ -56,40 +56,33 @@ def process(
 ) -> RunRecord | State:
     """Parse, transform, validate and load what `intake` holds; record the run either way."""
     location = options.location()
-    try:
-        started = time.perf_counter()
-        batches = execution.run_batches(
-            Work(
-                intake.pages, intake.files, intake.datasets, intake.movies, options.max_page_bytes
-            ),
-            staging_dir=staging_dir,
+    started = time.perf_counter()
+    batches = execution.run_batches(
+        Work(intake.pages, intake.files, intake.datasets, intake.movies, options.max_page_bytes),
+        staging_dir=staging_dir,
+        run_id=run.run_id,
+        options=options.execution,
+    )
+    run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
+    run.pages_read = intake.pages_read
+    run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
+    run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
+    run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
+    raw = [path for batch in batches for path in batch.raw_paths]
+    with execution.start_load(_writer(location, options.writer_limit), run, raw) as load:
+        gathered = stages.gather(batches, run.run_id, intake.fetched.quarantine_paths)
+        held = reviews_from_pages(location, gathered.page_urls())
+        pages_seen = _pages_seen(batches, intake, staging_dir)
+        verdict = tasks.validate(
+            quote(gathered),
+            quote(held),
             run_id=run.run_id,
-            options=options.execution,
+            pages_parsed=sum(batch.pages_parsed for batch in batches),
+            reports_dir=str(paths.reports_dir),
+            staging_dir=str(staging_dir),
+            settings=options.validation,
         )
-        run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
-        run.pages_read = intake.pages_read
-        run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
-        run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
-        run.reviews_parsed = sum(batch.reviews_parsed for batch in batches)
-        raw = [path for batch in batches for path in batch.raw_paths]
-        with execution.start_load(_writer(location, options.writer_limit), run, raw) as load:
-            gathered = stages.gather(batches, run.run_id, intake.fetched.quarantine_paths)
-            held = reviews_from_pages(location, gathered.page_urls())
-            pages_seen = _pages_seen(batches, intake, staging_dir)
-            verdict = tasks.validate(
-                quote(gathered),
-                quote(held),
-                run_id=run.run_id,
-                pages_parsed=sum(batch.pages_parsed for batch in batches),
-                reports_dir=str(paths.reports_dir),
-                staging_dir=str(staging_dir),
-                settings=options.validation,
-            )
-            run = tasks.load(quote(load), verdict, pages_seen, run)
-    finally:
-        shutil.rmtree(staging_dir, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            paths.staging_dir.rmdir()  # when no other run is staging
+        run = tasks.load(quote(load), verdict, pages_seen, run)
 
     publish_run_artifacts(run, verdict.top_reasons)
     get_run_logger().info(run.summary_line())
@@ -124,9 +117,16 @@ def _writer(location: str, limit: str | None) -> Iterator[duckdb.DuckDBPyConnect
         yield held.enter_context(writing(location))
 
 
-def claim_staging_dir(paths: Paths, run: RunRecord) -> Path:
-    """The run's own staging folder, marked as this process's; folders left by runs that
-    are gone (killed mid-run) are removed first."""
+@contextlib.contextmanager
+def staging(paths: Paths, run: RunRecord) -> Iterator[Path]:
+    """The run's own staging folder, marked as this process's while the run uses it and
+    removed when it ends, however it ends; folders left by runs that are gone (killed
+    mid-run) are removed first. The folder that holds them stays: another run may be
+    creating its own in it at this very moment."""
     for leftover in clear_dead_staging(paths.staging_dir):
         get_run_logger().info("removed the staging folder of a run that is gone: %s", leftover)
-    return claim_staging(paths.staging_dir, run.run_id)
+    staging_dir = claim_staging(paths.staging_dir, run.run_id)
+    try:
+        yield staging_dir
+    finally:
+        shutil.rmtree(staging_dir, ignore_errors=True)

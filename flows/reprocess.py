@@ -17,7 +17,7 @@ from prefect.states import State
 
 from flows.fetch import PageRef
 from flows.options import RunOptions
-from flows.pipeline import Intake, claim_staging_dir, process
+from flows.pipeline import Intake, process, staging
 from flows.runs import RunRecord, new_run
 from warehouse.queries import stored_pages
 
@@ -45,9 +45,9 @@ def reprocess_pages(
     is_dataset = pl.col("source_kind") == "dataset"
     pages = [_stored_page(row) for row in stored.filter(~is_dataset).iter_rows(named=True)]
     datasets = [(Path(path), None) for path in stored.filter(is_dataset)["body_path"]]
-    staging_dir = claim_staging_dir(paths, run)
     intake = Intake(pages=pages, datasets=datasets, pages_read=len(pages) + len(datasets))
-    return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
+    with staging(paths, run) as staging_dir:
+        return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
 
 
 def _stored_page(row: dict[str, Any]) -> PageRef:

@@ -1,7 +1,9 @@
 """The run's Prefect tasks: each a stage's work, logged, as one task run in the UI.
 
-Tasks hand each other file paths and counts, and keep no result cache: each run works on
-new pages, and hashing a run's inputs for cache keys costs more than it could save.
+Tasks hand each other paths, counts and small result objects; the large things (the
+gathered batch, a lazy scan of its files, and the begun load with its open transaction) go
+in quoted, for Prefect not to walk or persist. No task keeps a result cache: each run works
+on new pages, and hashing a run's inputs for cache keys costs more than it could save.
 """
 
 from __future__ import annotations

@@ -235,3 +235,18 @@ def test_one_hostile_page_is_its_own_problem_never_the_runs(pages_dir, warehouse
     assert problems["deep.html"].startswith("page in no known layout")
     assert loaded == 62  # every good demo review
     assert not any(warehouse_path.with_suffix(".staging").glob("*/*"))
+
+
+def test_a_run_that_fails_before_parsing_leaves_no_staging_folder(tmp_path):
+    """The warehouse cannot be read (not a DuckDB file): the run fails before it parses
+    anything, and its staging folder goes with it, though the process lives on."""
+    warehouse = tmp_path / "w.duckdb"
+    warehouse.write_text("not a DuckDB file")
+    state = ingest_reviews(
+        sources=[str(SEED_PAGE)],
+        options=IngestOptions(warehouse=str(warehouse)),
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert warehouse.with_suffix(".staging").is_dir()  # the folder that holds the runs' own
+    assert not any(warehouse.with_suffix(".staging").iterdir())
