@@ -24,6 +24,7 @@ from expectations import frames, suites
 from expectations.context import DATASOURCE, docs_index, open_context
 from expectations.offline_docs import make_offline, pages_written_since
 from expectations.settings import ValidationSettings
+from parsers.base import QUOTED_CHARS, clip
 from transforms.schema import QUARANTINE_SCHEMA, VALIDATION_RESULTS_SCHEMA
 
 
@@ -282,9 +283,6 @@ def _row_failures(
     return reasons.get_column("review_id").to_list(), quarantine, warnings
 
 
-QUOTED_CHARS = 300  # of a bad value, quoted in a reason: enough to recognise it
-
-
 def quoted(value: pl.Expr, limit: int = QUOTED_CHARS) -> pl.Expr:
     """A bad value as a reason quotes it: on one line and cut to `limit` characters with its
     full length said, so a 1 MB quote never becomes a 1 MB reason or log line."""
@@ -341,9 +339,7 @@ def _describe_failure(suite: str, result: Any) -> str:
 
 def _short(value: Any) -> Any:
     """A value quoted in a batch failure, cut like `quoted` cuts a row's."""
-    if isinstance(value, str) and len(value) > QUOTED_CHARS:
-        return f"{value[:QUOTED_CHARS]}… ({len(value)} chars)"
-    return value
+    return clip(value, QUOTED_CHARS) if isinstance(value, str) else value
 
 
 def _plain(value: Any) -> Any:

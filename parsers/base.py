@@ -7,6 +7,19 @@ from typing import ClassVar, Protocol
 
 from parsers.records import RawReview, RawScorecard
 
+QUOTED_CHARS = 300  # of a bad value or a message, quoted in a reason: enough to recognise it
+
+
+def clip(text: str, limit: int = QUOTED_CHARS) -> str:
+    """`text` on one line, cut to `limit` characters with its full length said: a reason or
+    a log line quotes a bad value so a person can recognise it, never a 1 MB quote whole.
+
+    >>> clip("x" * 400, 10)
+    'xxxxxxxxxx… (400 chars)'
+    """
+    line = " ".join(text.split())
+    return line if len(line) <= limit else f"{line[:limit]}… ({len(line)} chars)"
+
 
 class ParseError(Exception):
     """A page could not be turned into reviews. Carries the layout that was tried and why."""

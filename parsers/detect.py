@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError
+from parsers.base import PageParser, ParsedPage, ParseError, UnknownLayoutError, clip
 from parsers.legacy_text import LegacyTextParser
 from parsers.review_row import ReviewRowParser
 from parsers.review_table_row import ReviewTableRowParser
@@ -101,7 +101,4 @@ def page_links(
 
 def _described(error: Exception) -> str:
     """`Type: message` on one line, the message cut to ERROR_MESSAGE_CHARS with its length."""
-    message = " ".join(str(error).split())
-    if len(message) > ERROR_MESSAGE_CHARS:
-        message = f"{message[:ERROR_MESSAGE_CHARS]}… ({len(message):,} characters)"
-    return f"{type(error).__name__}: {message}"
+    return f"{type(error).__name__}: {clip(str(error), ERROR_MESSAGE_CHARS)}"

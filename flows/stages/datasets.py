@@ -14,8 +14,9 @@ import polars as pl
 
 from flows.stages.facts import dataset_facts
 from flows.stages.parse import StagedBatch, write_parquet
-from flows.stages.problems import clip, page_problem
+from flows.stages.problems import page_problem
 from parsers import datasets
+from parsers.base import clip
 from transforms.normalize import normalize_reviews
 from transforms.schema import PAGE_FACTS_SCHEMA, QUARANTINE_SCHEMA
 

@@ -13,9 +13,10 @@ import polars as pl
 
 from flows.fetch import MAX_PAGE_BYTES, PageRef, PageTooLarge, content_hash, read_body
 from flows.stages.facts import parsed_page_facts
-from flows.stages.problems import clip, page_problem
+from flows.stages.problems import page_problem
 from parsers import ParseError, decode_body, parse_page
 from parsers.base import ParsedPage as Page
+from parsers.base import clip
 from parsers.records import RAW_SCHEMA, RAW_SCORECARD_SCHEMA, REVIEW_COLUMNS, RawReview
 from parsers.urls import movie_slug
 from transforms.normalize import normalize_reviews
