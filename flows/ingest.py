@@ -18,7 +18,7 @@ from prefect.states import State
 from prefect.utilities.annotations import quote
 
 from flows import stages
-from flows.execution import prepare_workers
+from flows.execution import Work, prepare_workers
 from flows.fetch import FetchSettings, KnownPage
 from flows.fetch.progress import progress_for
 from flows.fetch.urls import redact_url, reveal_password
@@ -113,11 +113,9 @@ def ingest_reviews(sources: list[str], options: IngestOptions = DEFAULTS) -> Run
         run.stage_seconds["fetch"] = round(time.perf_counter() - started, 3)
 
         datasets, movies = _datasets(resolved.datasets, known_files)
+        work = Work([*fetched.pages, *pages], saved, datasets, movies, options.max_page_bytes)
         intake = Intake(
-            pages=[*fetched.pages, *pages],
-            files=saved,
-            datasets=datasets,
-            movies=movies,
+            work=work,
             fetched=fetched,
             skipped_facts=stages.write_parquet(unchanged, staging_dir / "files.unchanged.parquet"),
             pages_read=fetched.fetched

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 from prefect import get_run_logger
 from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
@@ -27,10 +26,8 @@ from prefect.utilities.annotations import quote
 from flows import execution, stages, tasks
 from flows.artifacts import publish_run_artifacts
 from flows.execution import Work
-from flows.fetch import PageRef
 from flows.lifecycle import claim_staging, clear_dead_staging
 from flows.options import RunOptions
-from flows.pages import SavedFiles
 from flows.paths import Paths
 from flows.runs import RunRecord
 from warehouse.publish import writing
@@ -39,12 +36,9 @@ from warehouse.queries import reviews_from_pages
 
 @dataclass(slots=True)
 class Intake:
-    """What a run has to parse, and what was settled before parsing."""
+    """What a run has to parse (`work`), and what was settled before parsing."""
 
-    pages: list[PageRef] = field(default_factory=list)
-    files: SavedFiles = field(default_factory=SavedFiles)  # saved files no run has loaded
-    datasets: list[tuple[Path, str | None]] = field(default_factory=list)  # (file, hash loaded)
-    movies: pl.DataFrame | None = None  # titles from companion movies tables
+    work: Work
     fetched: stages.FetchResult = field(default_factory=stages.FetchResult.empty)
     skipped_facts: tuple[str, ...] = ()  # pages left alone as unchanged, as Parquet
     pages_read: int = 0
@@ -58,7 +52,7 @@ def process(
     location = options.location()
     started = time.perf_counter()
     batches = execution.run_batches(
-        Work(intake.pages, intake.files, intake.datasets, intake.movies, options.max_page_bytes),
+        intake.work,
         staging_dir=staging_dir,
         run_id=run.run_id,
         options=options.execution,

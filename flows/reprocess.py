@@ -15,6 +15,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import State
 
+from flows.execution import Work
 from flows.fetch import PageRef
 from flows.options import RunOptions
 from flows.pipeline import Intake, process, staging
@@ -45,7 +46,8 @@ def reprocess_pages(
     is_dataset = pl.col("source_kind") == "dataset"
     pages = [_stored_page(row) for row in stored.filter(~is_dataset).iter_rows(named=True)]
     datasets = [(Path(path), None) for path in stored.filter(is_dataset)["body_path"]]
-    intake = Intake(pages=pages, datasets=datasets, pages_read=len(pages) + len(datasets))
+    work = Work(pages, datasets=datasets, max_page_bytes=options.max_page_bytes)
+    intake = Intake(work=work, pages_read=len(pages) + len(datasets))
     with staging(paths, run) as staging_dir:
         return process(run, intake, options=options, paths=paths, staging_dir=staging_dir)
 

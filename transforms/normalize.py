@@ -186,16 +186,22 @@ def deduplicate(reviews: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([singles, merged.select(reviews.columns)], how="vertical")
 
 
-def deduplicate_lazy(reviews: pl.LazyFrame) -> pl.LazyFrame:
-    """`deduplicate` for a run's reviews, read lazily from their batch files: only the ids
-    are held to find the repeated reviews, and only those are collected to be merged."""
-    repeated = (
+def repeated_review_ids(reviews: pl.LazyFrame) -> pl.Series:
+    """The ids of the reviews seen more than once in `reviews` (only the ids are read)."""
+    return (
         reviews.select("review_id")
         .filter(pl.col("review_id").is_duplicated())
         .unique()
         .collect()
         .get_column("review_id")
     )
+
+
+def deduplicate_lazy(reviews: pl.LazyFrame, repeated: pl.Series | None = None) -> pl.LazyFrame:
+    """`deduplicate` for a run's reviews, read lazily from their batch files: only the
+    `repeated` ones (default: `repeated_review_ids`) are collected to be merged."""
+    if repeated is None:
+        repeated = repeated_review_ids(reviews)
     if repeated.is_empty():
         return reviews
     is_repeated = pl.col("review_id").is_in(repeated.implode())

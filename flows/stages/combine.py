@@ -9,7 +9,13 @@ import polars as pl
 
 from flows.stages.parse import StagedBatch
 from flows.stages.problems import page_problem
-from transforms.normalize import critics_of, deduplicate_lazy, movies_of, publications_of
+from transforms.normalize import (
+    critics_of,
+    deduplicate_lazy,
+    movies_of,
+    publications_of,
+    repeated_review_ids,
+)
 from transforms.schema import (
     MOVIES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -40,13 +46,12 @@ def scan_staged(batches: list[StagedBatch], extra_quarantine: tuple[str, ...] = 
         if review_files
         else pl.LazyFrame(schema=REVIEWS_SCHEMA)
     )
-    reviews = deduplicate_lazy(scanned)
+    repeated = repeated_review_ids(scanned)
     return Staged(
-        reviews=reviews,
+        reviews=deduplicate_lazy(scanned, repeated),
         quarantine=_read([*extra_quarantine, *quarantine_files], QUARANTINE_SCHEMA),
         review_files=tuple(review_files),
-        # `deduplicate_lazy` returns the scan itself when there is nothing to merge
-        merged=reviews is not scanned,
+        merged=not repeated.is_empty(),
     )
 
 
