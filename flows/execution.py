@@ -1,34 +1,34 @@
-"""How a run's work is spread over the machine: one door, "run these batches".
+"""How a run's work is spread over the machine: two doors, "run these batches" and
+"validate this".
 
     batches = run_batches(work, staging_dir=staging, run_id=run.run_id, options=options)
+    verdict = tasks.validate(validation(gathered, held, ...))
 
-Behind it: batch sizes (`batch_sizes`), worker processes started from a forkserver
-(`flows.workers`), batches handed to the workers in order up front (`flows.batches`), the
-validation module imported in the background while they work, and the load of the raw
-records beside validation (`start_load`). Prefect's tasks stay the unit of work: one per
-batch, visible in the UI, each waiting for its own batch. Nothing else knows of this.
+Behind them: batch sizes (`batch_sizes`), worker processes started from a forkserver
+(`flows.workers`), batches handed to the workers in order up front (`flows.batches`),
+validation in a process of its own, started before the run needs it (`flows.workers`), and
+the load of the raw records beside validation (`start_load`). Prefect's tasks stay the unit
+of work: one per batch, visible in the UI, each waiting for its own batch. Nothing else
+knows of this.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import itertools
 import math
-import os
 import pickle
-import sys
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from prefect import flow
 from prefect.task_runners import TaskRunner
 
-from flows import batches, tasks, workers
+from flows import batches, stages, tasks, workers
 from flows.execution_settings import PROCESSES_FROM_PAGES, RUNNERS, ExecutionOptions
 from flows.fetch import MAX_PAGE_BYTES, PageRef
 from flows.pages import SavedFiles
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
 
 MAX_BATCHES = 40  # a run of any size stays within a few dozen task runs
 MIN_BATCH = 50
-# Imported in the background while the batches run: what the run needs next and takes
-# seconds to import (Great Expectations).
-IMPORTED_WHILE_PARSING = ("expectations.validate",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +64,7 @@ def run_batches(
     """Stage `work` in batches under `staging_dir`: one parse-and-transform task per batch of
     pages, one import task per dataset. The batches, in order."""
     runner = task_runner(options)
-    for module in IMPORTED_WHILE_PARSING:
-        _import_in_background(module)
+    workers.start_validation_process()
     with contextlib.ExitStack() as resources:
         pool, worker_processes = None, 1
         if uses_worker_processes(options, work.page_count):
@@ -150,11 +146,22 @@ def uses_worker_processes(options: ExecutionOptions, pages: int) -> bool:
 
 
 def prepare_workers(options: ExecutionOptions, pages: int) -> None:
-    """Start what the run's worker processes fork from as soon as the run knows it will
-    have some: about as many pages as `pages` (saved files; pages found while crawling
-    are not known yet)."""
+    """Start what the run's later stages run in as soon as the run knows about how many
+    `pages` it has (saved files; pages found while crawling are not known yet): the
+    validation process, and the forkserver of worker processes if it will have some (they
+    then have the CPU before the validation process)."""
+    workers.start_validation_process()
     if uses_worker_processes(options, pages):
         workers.start_forkserver()
+        workers.lower_validation_priority()
+
+
+def validation(
+    gathered: stages.Gathered, held: pl.DataFrame | None, **arguments: Any
+) -> Callable[[], stages.Verdict]:
+    """The run's validation (`stages.validate_staged`), begun in the validation process when
+    there is one; the call waits for its verdict."""
+    return workers.in_validation_process(stages.validate_staged, gathered, held, **arguments)
 
 
 def task_runner(options: ExecutionOptions) -> TaskRunner | None:
@@ -221,20 +228,3 @@ def _cut(work: Work, sizes: list[int]) -> list[tuple[list[PageRef], list[str]]]:
         (pages[start:end], files[max(0, start - len(pages)) : max(0, end - len(pages))])
         for start, end in itertools.pairwise(starts)
     ]
-
-
-def _import_in_background(module: str) -> None:
-    """Import `module` on a thread at the lowest CPU priority, where a thread has its own
-    (Linux): the import takes the CPU the workers leave instead of competing with them.
-    Threads the import starts keep that priority (numpy's BLAS pool, for one); validation
-    does no linear algebra."""
-    if module in sys.modules:
-        return
-
-    def import_idly() -> None:
-        if sys.platform == "linux":
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        importlib.import_module(module)
-
-    threading.Thread(target=import_idly, name=f"import {module}", daemon=True).start()

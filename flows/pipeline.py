@@ -57,7 +57,7 @@ def process(
         run_id=run.run_id,
         options=options.execution,
     )
-    run.stage_seconds["parse_transform"] = round(time.perf_counter() - started, 3)
+    run.stage_seconds["parse"] = round(time.perf_counter() - started, 3)
     run.pages_read = intake.pages_read
     run.pages_failed = intake.fetched.failed + sum(batch.pages_failed for batch in batches)
     run.pages_skipped = intake.pages_skipped + sum(batch.pages_unchanged for batch in batches)
@@ -67,15 +67,19 @@ def process(
         gathered = stages.gather(batches, run.run_id, intake.fetched.quarantine_paths)
         held = reviews_from_pages(location, gathered.page_urls())
         pages_seen = _pages_seen(batches, intake, staging_dir)
+        started = time.perf_counter()
         verdict = tasks.validate(
-            quote(gathered),
-            quote(held),
-            run_id=run.run_id,
-            pages_parsed=sum(batch.pages_parsed for batch in batches),
-            reports_dir=str(paths.reports_dir),
-            staging_dir=str(staging_dir),
-            settings=options.validation,
+            execution.validation(
+                gathered,
+                held,
+                run_id=run.run_id,
+                pages_parsed=sum(batch.pages_parsed for batch in batches),
+                reports_dir=str(paths.reports_dir),
+                staging_dir=str(staging_dir),
+                settings=options.validation,
+            )
         )
+        run.stage_seconds["validate"] = round(time.perf_counter() - started, 3)
         run = tasks.load(quote(load), verdict, pages_seen, run)
 
     publish_run_artifacts(run, verdict.top_reasons)

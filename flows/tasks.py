@@ -8,9 +8,7 @@ on new pages, and hashing a run's inputs for cache keys costs more than it could
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,29 +16,11 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from expectations.settings import ValidationSettings
 from flows import stages
 from flows.runs import RunRecord
 from warehouse.load import Load, LoadBatch
 
 LOGGED_PROBLEMS = 20  # quarantine rows named one by one in the run's log
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What validation decided, and where the checked tables are (Parquet, by table)."""
-
-    tables: dict[str, list[str]]  # reviews, movies, critics, publications, quarantine, ...
-    reviews_quarantined: int
-    batch_failures: list[str] = field(default_factory=list)
-    warnings: dict[str, int] = field(default_factory=dict)
-    report_path: str | None = None
-    seconds: float = 0.0
-    top_reasons: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.batch_failures
 
 
 @task(
@@ -95,71 +75,18 @@ def import_dataset(
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(
-    gathered: stages.Gathered,
-    held: pl.DataFrame | None,
-    *,
-    run_id: str,
-    pages_parsed: int,
-    reports_dir: str,
-    staging_dir: str,
-    settings: ValidationSettings,
-) -> Verdict:
-    """Validate the run's gathered batch; `held`: per movie, the reviews the warehouse
-    already holds from the same pages (read before, for the movie-loss check)."""
-    # imported here, not at the top: only the process that validates pays for the import
-    from expectations.validate import validate_batch
-
-    started = time.perf_counter()
-    dims = gathered.dimensions
-    report = validate_batch(
-        run_id=run_id,
-        reviews=gathered.staged.reviews,
-        movies=dims["movies"],
-        critics=dims["critics"],
-        publications=dims["publications"],
-        pages_parsed=pages_parsed,
-        warehouse_counts=held,
-        reports_dir=reports_dir,
-        settings=settings,
-    )
-    directory = Path(staging_dir) / "validated"
-    directory.mkdir(parents=True, exist_ok=True)
-    tables: dict[str, list[str]] = {}
-    if gathered.staged.review_files and not gathered.staged.merged and report.quarantine.is_empty():
-        tables["reviews"] = list(gathered.staged.review_files)  # load them as they are
-    else:
-        tables["reviews"] = [str(directory / "reviews.parquet")]
-        report.reviews.lazy().sink_parquet(tables["reviews"][0], compression="lz4")
-    if report.quarantine.height:  # the dimensions change only if validation took rows out
-        dims = stages.dimensions(report.reviews, gathered.snapshots)
-    quarantine = pl.concat([gathered.quarantine, report.quarantine])
-    frames = {
-        **dims,
-        "score_snapshots": gathered.snapshots,
-        "quarantine": quarantine,
-        "validation_results": report.results,
-    }
-    for name, frame in frames.items():
-        frame.write_parquet(directory / f"{name}.parquet", compression="lz4")
-        tables[name] = [str(directory / f"{name}.parquet")]
-    _log_findings(quarantine, report.warnings, report.batch_failures)
-    return Verdict(
-        tables=tables,
-        reviews_quarantined=report.quarantine.height,
-        batch_failures=report.batch_failures,
-        warnings=report.warnings,
-        report_path=str(report.docs_index) if report.docs_index else None,
-        seconds=time.perf_counter() - started,
-        top_reasons=top_reasons(quarantine),
-    )
+def validate(job: Callable[[], stages.Verdict]) -> stages.Verdict:
+    """Validate the run's gathered batch: `job` does it, or waits for the validation process
+    that does (`flows.execution`)."""
+    verdict = job()
+    _log_findings(verdict)
+    return verdict
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load(begun: Load, verdict: Verdict, pages_seen: str | None, run: RunRecord) -> RunRecord:
+def load(begun: Load, verdict: stages.Verdict, pages_seen: str | None, run: RunRecord) -> RunRecord:
     """Finish the run's load with the batch that passed; after a failed validation, abandon
     it and keep only the run's record, quarantine and validation results."""
-    run.stage_seconds["validate"] = round(verdict.seconds, 3)
     run.reviews_quarantined = verdict.reviews_quarantined
     run.warnings = verdict.warnings
     run.report_path = verdict.report_path
@@ -186,26 +113,17 @@ def load(begun: Load, verdict: Verdict, pages_seen: str | None, run: RunRecord) 
     return run
 
 
-def _log_findings(quarantine: pl.DataFrame, warnings: dict[str, int], failures: list[str]) -> None:
+def _log_findings(verdict: stages.Verdict) -> None:
     logger = get_run_logger()
-    for row in quarantine.head(LOGGED_PROBLEMS).iter_rows(named=True):
+    (quarantine_file,) = verdict.tables["quarantine"]
+    quarantine = pl.scan_parquet(quarantine_file)
+    logged = quarantine.head(LOGGED_PROBLEMS).collect()
+    for row in logged.iter_rows(named=True):
         logger.warning("quarantined (%s) %s: %s", row["stage"], row["source_url"], row["reason"])
-    if quarantine.height > LOGGED_PROBLEMS:
-        logger.warning(
-            "... and %d more in the quarantine table", quarantine.height - LOGGED_PROBLEMS
-        )
-    for reason, count in warnings.items():
+    total = quarantine.select(pl.len()).collect().item()
+    if total > LOGGED_PROBLEMS:
+        logger.warning("... and %d more in the quarantine table", total - LOGGED_PROBLEMS)
+    for reason, count in verdict.warnings.items():
         logger.warning("validation warning: %s (%d reviews)", reason, count)
-    for failure in failures:
+    for failure in verdict.batch_failures:
         logger.error("batch expectation failed: %s", failure)
-
-
-def top_reasons(quarantine: pl.DataFrame, limit: int = 5) -> list[tuple[str, int]]:
-    """The most frequent quarantine reasons, without the per-row evidence after ': '."""
-    if quarantine.is_empty():
-        return []
-    reasons = quarantine.select(
-        pl.concat_str(pl.col("stage"), pl.lit(": "), pl.col("reason").str.replace(r": \w+=.*$", ""))
-    ).to_series()
-    counts = reasons.value_counts(sort=True).head(limit)
-    return [(reason, count) for reason, count in counts.iter_rows()]

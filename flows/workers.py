@@ -1,9 +1,16 @@
-"""Worker processes: `flows.execution`'s helper (and the fetch stage's page keeper's).
+"""Worker processes: `flows.execution`'s helper (and the fetch stage's page keeper's), and the
+run's validation process.
 
 Workers come from a `forkserver` that has already imported the stages, so starting one costs
 a fork, not an interpreter and a Prefect import, and no worker inherits the flow's threads.
 (Prefect's own ProcessPoolTaskRunner spawns an interpreter per worker and runs the task
 engine in it, for each task: see docs/performance.md.)
+
+The validation process is a fresh interpreter, started the moment a run begins (by the
+command line before it imports Prefect, or by the flow): it imports Great Expectations
+(seconds of CPU) and validates once for practice on the other core while the run starts,
+fetches and parses, instead of on the run's critical path, or on a thread that would hold
+the run's GIL.
 
 Every process started here ends with the run's process, even after `kill -9`
 (`flows.lifecycle.die_with_run`).
@@ -12,18 +19,45 @@ Every process started here ends with the run's process, even after `kill -9`
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import multiprocessing
 import os
+import signal
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from ctypes import c_int
+from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
+from typing import TypeVar
 
 from flows.lifecycle import ProcessId, die_with_run
 
+T = TypeVar("T")
+
 _POOLS: dict[str, Executor] = {}
+# What the validation process imports first (Great Expectations: the seconds), then what it
+# practises with.
+VALIDATION_IMPORT = "expectations.validate"
+VALIDATION_STAGE = "flows.stages.validate"
+
+
+@dataclass(frozen=True, slots=True)
+class _ValidationProcess:
+    pool: ProcessPoolExecutor
+    # shared integers (plain shared memory: no semaphore to leak when the process is killed)
+    wanted: c_int  # set when a validation is asked for: no practice run then
+    idle_priority: c_int  # set when worker processes come: they have the CPU first
+    pid: c_int  # the process's id, once it runs
+    ready: c_int  # set once it has imported and practised: it then ends when asked
+
+
+_validation: _ValidationProcess | None = None
 
 
 def process_context() -> multiprocessing.context.ForkServerContext:
@@ -76,6 +110,87 @@ def _run_tied(run: ProcessId, target: Callable[..., object], *args: object) -> N
     """`target(*args)` in a process that dies with its parent (see `start_process`)."""
     die_with_run(run)
     target(*args)
+
+
+def start_validation_process() -> None:
+    """Start the validation process now, unless it runs or this process has imported the
+    validation already (then validating here costs nothing more)."""
+    global _validation
+    if _validation is not None or VALIDATION_IMPORT in sys.modules:
+        return
+    context = multiprocessing.get_context("spawn")
+    shared = tuple(context.RawValue("i", 0) for _ in range(4))
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=_prepare_validation,
+        initargs=(ProcessId.current(), *shared),
+    )
+    with _main_module_not_rerun():
+        pool.submit(os.getpid)  # a pool starts its process with its first job
+    _validation = _ValidationProcess(pool, *shared)
+
+
+def in_validation_process(
+    job: Callable[..., T], *args: object, **kwargs: object
+) -> Callable[[], T]:
+    """`job(*args, **kwargs)` submitted to the validation process at once; waiting for its
+    result is the returned call. Without a validation process, the call runs it here."""
+    here = functools.partial(job, *args, **kwargs)
+    if _validation is None:
+        return here
+    _validation.wanted.value = 1
+    try:
+        future = _validation.pool.submit(job, *args, **kwargs)
+    except BrokenProcessPool:  # it died (killed, out of memory): validate here instead
+        return here
+    return future.result
+
+
+def stop_validation_process() -> None:
+    """End the validation process: at once while it still prepares (an exiting interpreter
+    would wait for its practice run), else as a pool ends."""
+    global _validation
+    if _validation is None:
+        return
+    validation, _validation = _validation, None
+    if not validation.ready.value:  # still importing or practising: not worth waiting for
+        deadline = time.monotonic() + 2
+        while not validation.pid.value and time.monotonic() < deadline:  # not yet started
+            time.sleep(0.01)
+        if validation.pid.value:
+            with contextlib.suppress(OSError):
+                os.kill(validation.pid.value, signal.SIGKILL)
+    validation.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def lower_validation_priority() -> None:
+    """Let worker processes have the CPU before the validation process: it imports and
+    practises on what they leave (validation starts only once they are done)."""
+    if _validation is None:
+        return
+    _validation.idle_priority.value = 1
+    if _validation.pid.value:  # else it lowers its own when it starts
+        _idle(_validation.pid.value)
+
+
+def _prepare_validation(
+    run: ProcessId, wanted: c_int, idle: c_int, pid: c_int, ready: c_int
+) -> None:
+    die_with_run(run)
+    pid.value = os.getpid()
+    if idle.value:
+        _idle(pid.value)
+    importlib.import_module(VALIDATION_IMPORT)
+    if not wanted.value:
+        importlib.import_module(VALIDATION_STAGE).warm_up()
+    ready.value = 1
+
+
+def _idle(pid: int) -> None:
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
 
 
 def worker_count() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -46,3 +47,8 @@ def python_with(home: Path, *packages: str) -> Path:
         timeout=900,
     )
     return python
+
+
+def imported(module: str) -> bool:
+    """Whether this process has imported `module` (for a job run in another process)."""
+    return module in sys.modules

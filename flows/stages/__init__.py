@@ -24,6 +24,7 @@ from flows.stages.parse import (
     write_parquet,
 )
 from flows.stages.problems import page_problem
+from flows.stages.validate import Verdict, validate_staged
 
 __all__ = [
     "FetchResult",
@@ -32,6 +33,7 @@ __all__ = [
     "PageOutcome",
     "ParsedBatch",
     "StagedBatch",
+    "Verdict",
     "dataset_kind",
     "dimensions",
     "fetch_pages",
@@ -46,5 +48,6 @@ __all__ = [
     "score_snapshots",
     "stage_batch",
     "stage_dataset",
+    "validate_staged",
     "write_parquet",
 ]

@@ -1,16 +1,19 @@
 """Worker processes: started up front, without re-running the parent's script, and ended
-with their parent."""
+with their parent; and the validation process."""
 
 from __future__ import annotations
 
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 
 import pytest
 
+from flows import workers
 from flows.workers import pool, worker_pool
+from tests.conftest import ROOT
 
 
 def main_script() -> str | None:
@@ -46,3 +49,59 @@ def test_workers_start_up_front_without_rerunning_the_main_script():
     assert parent_script is None or parent_script not in scripts
     assert os.getpid() not in pids
     assert pool(key) is None
+
+
+VALIDATION_PROCESS = """
+import os, sys
+from flows import workers
+from tests import helpers
+
+workers.start_validation_process()
+validator = workers.in_validation_process(os.getpid)()
+imported = workers.in_validation_process(helpers.imported, "great_expectations")()
+print(validator != os.getpid(), imported, "great_expectations" in sys.modules)
+"""
+
+STOPPED_WHILE_PREPARING = """
+import time
+import psutil
+from flows import workers
+from tests import helpers
+
+workers.start_validation_process()
+def validators():  # not multiprocessing's resource tracker
+    children = psutil.Process().children()
+    return [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+
+deadline = time.monotonic() + 30
+while not (started := validators()) and time.monotonic() < deadline:
+    time.sleep(0.01)
+(validator,) = started
+workers.stop_validation_process()
+print(not validator.is_running() or validator.status() == psutil.STATUS_ZOMBIE)
+"""
+
+
+def in_fresh_interpreter(script: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_validation_runs_in_its_own_process_which_imports_great_expectations():
+    # a fresh interpreter: one that has imported the validation validates itself
+    assert in_fresh_interpreter(VALIDATION_PROCESS) == "True True False"
+
+
+def test_a_validation_process_still_preparing_ends_at_once_when_stopped():
+    assert in_fresh_interpreter(STOPPED_WHILE_PREPARING) == "True"
+
+
+def test_without_a_validation_process_the_job_runs_here():
+    assert workers.in_validation_process(os.getpid)() == os.getpid()
