@@ -8,13 +8,15 @@ redacted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 # Quiet, offline defaults for Prefect's temporary server; users can override any of them.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -26,6 +28,10 @@ import typer
 from flows.options import IngestOptions, RunOptions
 from flows.paths import WAREHOUSE_ENV, resolve_warehouse
 from reviewhouse.options import with_options
+
+if TYPE_CHECKING:
+    from flows.runs import RunRecord
+    from reviewhouse.server import TemporaryServer
 
 app = typer.Typer(
     name="reviewhouse",
@@ -80,19 +86,23 @@ def ingest(
     options: IngestOptions,
 ) -> None:
     """Ingest review pages into the warehouse and print a one-line summary."""
-    from flows.sources import SourceError, resolve_sources
+    with _head_start() as server:
+        from flows.sources import SourceError, resolve_sources
 
-    try:
-        resolve_sources(sources)
-    except SourceError as error:
-        raise fail(str(error), code=2) from None
-    options = _with_warehouse(options, writable=True)
+        try:
+            resolve_sources(sources)
+        except SourceError as error:
+            raise fail(str(error), code=2) from None
+        options = _with_warehouse(options, writable=True)
 
-    from flows.fetch.urls import hide_password
-    from flows.ingest import ingest_reviews
+        from flows.fetch.urls import hide_password
+        from flows.ingest import ingest_reviews
 
-    # The flow's parameters go to Prefect's database and UI: passwords stay in this process.
-    _run_flow(ingest_reviews, sources=[hide_password(s) for s in sources], options=options)
+        # The flow's parameters go to Prefect's database and UI: passwords stay here.
+        run = _run_flow(
+            server, ingest_reviews, sources=[hide_password(s) for s in sources], options=options
+        )
+    _report(run)
 
 
 @app.command()
@@ -114,13 +124,19 @@ def reprocess(
 
     if layout is not None and layout not in (*LAYOUTS, "kaggle_csv", "unknown"):
         raise fail(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}, unknown", code=2)
-    options = _with_warehouse(options, must_exist=True, writable=True)
+    with _head_start() as server:
+        options = _with_warehouse(options, must_exist=True, writable=True)
 
-    from flows.reprocess import reprocess_pages
+        from flows.reprocess import reprocess_pages
 
-    _run_flow(
-        reprocess_pages, since=since.date() if since else None, layout=layout, options=options
-    )
+        run = _run_flow(
+            server,
+            reprocess_pages,
+            since=since.date() if since else None,
+            layout=layout,
+            options=options,
+        )
+    _report(run)
 
 
 def _with_warehouse(options: Options, *, must_exist: bool = False, writable: bool) -> Options:
@@ -130,48 +146,91 @@ def _with_warehouse(options: Options, *, must_exist: bool = False, writable: boo
     return options.model_copy(update={"warehouse": location})
 
 
-def _run_flow(flow: object, **parameters: object) -> None:
-    """Run a flow and report it in one line; exit 1 unless the run completed."""
+@contextlib.contextmanager
+def _head_start() -> Iterator[TemporaryServer | None]:
+    """Start, before the pipeline is imported, what a run waits for longest: Prefect's
+    temporary server (unless a Prefect API is configured) and the validation process. Both
+    end with the command, as does every process the run starts, however it ends."""
     from flows.lifecycle import guard_descendants
+    from flows.workers import start_validation_process, stop_validation_process
+    from reviewhouse.server import TemporaryServer, api_configured
+
+    guard_descendants()  # before anything starts a process
+    server = None if api_configured() else TemporaryServer()
+    start_validation_process()
+    try:
+        yield server
+    finally:
+        stop_validation_process()
+        if server is not None:
+            server.stop()
+
+
+def _run_flow(server: TemporaryServer | None, flow: object, **parameters: object) -> RunRecord:
+    """Run a flow; its record, or exit 1 in one line if it could not run."""
     from flows.runs import RunRecord
 
-    # before anything starts a process: Prefect's server, the workers, all end with this one
-    guard_descendants()
     _console_logs_without_tracebacks()
     try:
-        _start_prefect_server()
-        state = flow(**parameters, return_state=True)  # type: ignore[operator]
+        with _prefect_api(server):
+            state = flow(**parameters, return_state=True)  # type: ignore[operator]
         outcome = state.result(raise_on_failure=False)
     except Exception as error:  # the last line of defence: one line, no traceback
         raise fail(_one_line(error)) from None
     if not isinstance(outcome, RunRecord):
         raise fail(_one_line(outcome))
-    typer.echo(redact(outcome.summary_line()))
-    if outcome.report_path:
-        typer.echo(f"validation report: {outcome.report_path}")
-    if outcome.status != "completed":
+    return outcome
+
+
+def _report(run: RunRecord) -> None:
+    """The run in one line, with the whole command's time; exit 1 unless it completed."""
+    from flows.lifecycle import process_age_s
+
+    typer.echo(redact(run.summary_line(seconds=process_age_s())))
+    if run.report_path:
+        typer.echo(f"validation report: {run.report_path}")
+    if run.status != "completed":
         raise typer.Exit(1)
 
 
-def _start_prefect_server() -> None:
-    """Start Prefect's temporary API server, unless a Prefect API is configured, allowing
-    it `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own.
+@contextlib.contextmanager
+def _prefect_api(server: TemporaryServer | None) -> Iterator[None]:
+    """The block talks to `server` once it is up, unless Prefect's settings name an API
+    (a profile `api_configured` did not look at): then the server is not needed.
 
-    Started here, on this thread, with an explicit timeout: left to itself, Prefect starts
-    it from whichever of its threads first needs the API, with the timeout seen there.
-    Everything in Prefect that needs the API later finds this server running.
-    """
-    from prefect.settings import PREFECT_API_URL, get_current_settings
+    The server gets `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    if PREFECT_API_URL.value():
+    settings = get_current_settings()
+    if server is None or settings.api.url:
+        if server is not None:
+            server.stop()
+        yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    ephemeral = get_current_settings().server.ephemeral
+    ephemeral = settings.server.ephemeral
     user_set = "startup_timeout_seconds" in ephemeral.model_fields_set
-    SubprocessASGIServer().start(
-        timeout=ephemeral.startup_timeout_seconds if user_set else SERVER_STARTUP_TIMEOUT_S
+    server.wait_until_ready(
+        ephemeral.startup_timeout_seconds if user_set else SERVER_STARTUP_TIMEOUT_S
     )
+    os.environ["PREFECT_API_URL"] = server.api_url  # for the processes the run starts
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            try:
+                yield
+            finally:
+                _send_what_prefect_holds()
+    finally:
+        del os.environ["PREFECT_API_URL"]
+
+
+def _send_what_prefect_holds(timeout_s: float = 10) -> None:
+    """Send the logs and events Prefect still queues to the server, while it runs (Prefect
+    sends them when the interpreter exits, after the server has gone)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        service.drain_all(timeout=timeout_s)
 
 
 class _WithoutTraceback(logging.Formatter):
@@ -226,11 +285,14 @@ def runs(
     warehouse: WarehouseOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Runs to show.")] = 10,
 ) -> None:
-    """Recent runs from etl_runs, newest first."""
+    """Recent runs from etl_runs, newest first: start-up is the process starting (imports,
+    Prefect's server), run_seconds the flow's own time (view run_timings has every stage)."""
     _show(
         warehouse,
         "SELECT run_id, status, pages_read, pages_failed, reviews_loaded, reviews_new, "
-        "reviews_updated, reviews_quarantined, round(epoch(ended_at - started_at), 1) AS seconds, "
+        "reviews_updated, reviews_quarantined, "
+        "round(CAST(json_extract(stage_seconds, '$.startup') AS DOUBLE), 1) AS startup_seconds, "
+        "round(epoch(ended_at - started_at), 1) AS run_seconds, "
         "error_summary FROM etl_runs ORDER BY started_at DESC LIMIT $limit",
         {"limit": limit},
     )
@@ -316,7 +378,7 @@ def _one_line(error: object) -> str:
     if isinstance(error, OSError) and error.strerror:  # "No space left on device: <file>"
         return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     text = str(error).strip().splitlines()
-    if text and type(error).__module__.startswith(("warehouse.", "flows.")):
+    if text and type(error).__module__.startswith(("warehouse.", "flows.", "reviewhouse.")):
         return text[0]
     name = type(error).__name__
     return f"{name}: {text[0]}" if text else name

@@ -8,12 +8,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
+from flows.runs import RunRecord
 from reviewhouse.cli import app
 from tests.conftest import ROOT, SEED_PAGE
 from warehouse.publish import reading, writing
@@ -289,7 +291,12 @@ def test_flags_keep_their_names_and_reach_the_flow(monkeypatch, tmp_path):
     from flows.options import IngestOptions
 
     seen = {}
-    monkeypatch.setattr(cli, "_run_flow", lambda flow, **parameters: seen.update(parameters))
+
+    def run_flow(server, flow, **parameters):
+        seen.update(parameters)
+        return RunRecord("r1", datetime.now(UTC), status="completed")
+
+    monkeypatch.setattr(cli, "_run_flow", run_flow)
     flags = ["--delay", "0", "--timeout", "5", "--allow-host", "a", "--allow-host", "b"]
     flags += ["--no-robots", "--no-autothrottle", "--runner", "threads", "--per-host-concurrency"]
     flags += ["2", "--max-quarantined-share", "0.5", "--full-refresh", "--user-agent", "me"]

@@ -13,7 +13,13 @@ Three mechanisms, each for what the others cannot reach:
 Only the standard library is imported: the command line imports this before anything heavy.
 """
 
-from flows.lifecycle.processes import ProcessId, die_with_run, guard_descendants, start_time
+from flows.lifecycle.processes import (
+    ProcessId,
+    die_with_run,
+    guard_descendants,
+    process_age_s,
+    start_time,
+)
 from flows.lifecycle.staging import (
     OWNER_FILE,
     UNOWNED_STAGING_MAX_AGE_S,
@@ -32,6 +38,7 @@ __all__ = [
     "clear_dead_staging",
     "die_with_run",
     "guard_descendants",
+    "process_age_s",
     "staging_owner",
     "start_time",
 ]

@@ -76,6 +76,19 @@ def start_time(pid: int) -> int | None:
     return int(started)
 
 
+def process_age_s() -> float | None:
+    """Seconds since this process started (its start-up included: the interpreter, the
+    imports), or None where there is no /proc to ask."""
+    started = start_time(os.getpid())
+    try:
+        uptime_s = float((PROC / "uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if started is None:
+        return None
+    return max(0.0, uptime_s - started / os.sysconf("SC_CLK_TCK"))
+
+
 def _pid_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -45,7 +45,7 @@ def tokens(document: str) -> list[Token]:
 def a_run(**changes: object) -> RunRecord:
     run = RunRecord(run_id="20260101T000000Z-abcdef12", started_at=datetime(2026, 1, 1, tzinfo=UTC))
     run.status = "failed"
-    run.stage_seconds = {"fetch": 1.5, "parse_transform": 2.25}
+    run.stage_seconds = {"fetch": 1.5, "parse": 2.25}
     for name, value in changes.items():
         setattr(run, name, value)
     return run

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bench.render import Movie, Review, review_table_row
+from reviewhouse.server import TemporaryServer
 from tests.conftest import ROOT, SEED_PAGE
 from warehouse.publish import reading
 
@@ -189,11 +191,68 @@ def first_run(tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_a_first_run_on_a_fresh_machine_completes(tmp_path):
+def test_a_first_run_on_a_fresh_machine_completes_and_says_how_long_it_took(tmp_path):
+    started = time.monotonic()
     run = first_run(tmp_path)
+    wall_s = time.monotonic() - started
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("completed: 1 pages read")
     assert (tmp_path / "fresh-home" / ".prefect").is_dir()  # Prefect's database made anew
+
+    said_s = float(re.search(r"; ([0-9.]+) s\n", run.stdout)[1])
+    with reading(tmp_path / "first.duckdb") as con:
+        (timings,) = con.sql("SELECT * FROM run_timings").pl().iter_rows(named=True)
+    # the line tells the whole command's time, the run's own and its start-up in it
+    assert timings["run_seconds"] + timings["startup_seconds"] <= said_s + 0.1
+    assert said_s <= wall_s
+    assert timings["startup_seconds"] > 0  # the interpreter, the imports, Prefect's server
+    stages = ("fetch_seconds", "parse_seconds", "validate_seconds", "load_seconds")
+    assert all(timings[stage] >= 0 for stage in stages)
+    assert sum(timings[stage] for stage in stages) <= timings["run_seconds"]
+
+
+def test_the_temporary_server_serves_prefect_api_until_stopped(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    server = TemporaryServer()
+    try:
+        server.wait_until_ready(timeout_s=120)
+        assert httpx.get(f"{server.api_url}/health", timeout=5).json() is True
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.api_url}/health", timeout=5)
+
+
+API_CONFIGURED = "from reviewhouse.server import api_configured; print(api_configured())"
+
+
+@pytest.mark.parametrize(
+    ("profile", "env", "configured"),
+    [
+        (None, {}, False),
+        (None, {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}, True),
+        ('active = "local"\n[profiles.local]\nPREFECT_API_URL = "http://h:4200/api"\n', {}, True),
+        ('active = "local"\n[profiles.local]\nPREFECT_LOGGING_LEVEL = "INFO"\n', {}, False),
+        ("not toml [", {}, False),
+    ],
+)
+def test_a_configured_api_is_seen_without_importing_prefect(tmp_path, profile, env, configured):
+    """Whether the command line starts a temporary server: an API in the environment or in
+    the active profile means no."""
+    if profile is not None:
+        (tmp_path / "profiles.toml").write_text(profile)
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("PREFECT_")}
+    answer = subprocess.run(
+        [sys.executable, "-c", API_CONFIGURED],
+        cwd=ROOT,
+        env={**clean, "PREFECT_HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert answer.stdout.strip() == str(configured)
 
 
 @pytest.mark.slow
@@ -212,19 +271,21 @@ def test_a_startup_timeout_the_user_set_is_kept_and_its_failure_is_one_line(wher
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     (error,) = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
-    assert error.startswith("error: RuntimeError: Timed out while attempting to connect")
+    assert error.startswith("error: Prefect's temporary server did not start within 1 s")
     assert not (tmp_path / "first.duckdb").exists()
 
 
 SERVER_TIMEOUT = """
-from prefect.server.api.server import SubprocessASGIServer
-from reviewhouse.cli import _start_prefect_server
+from reviewhouse.cli import _prefect_api
 
-def start(self, timeout=None):  # Prefect's, recording what it is asked for
-    print(timeout)
+class Server:  # records what the command line waits for; starts nothing
+    api_url = "http://127.0.0.1:9/api"
 
-SubprocessASGIServer.start = start
-_start_prefect_server()
+    def wait_until_ready(self, timeout_s):
+        print(timeout_s)
+
+with _prefect_api(Server()):
+    pass
 """
 
 
