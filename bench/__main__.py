@@ -1,13 +1,16 @@
 """The reviewhouse benchmark: every stage alone, the whole pipeline, and the usual way.
 
-    python -m bench --size small|medium|large [--out bench/out]
+    python -m bench --size small|medium|large [--out bench/out] [--only startup]
 
 Generates (or reuses) a deterministic corpus, serves it on 127.0.0.1, runs each stage in its
 own process (wall time, CPU time, peak memory of the process and its workers; the short
 in-memory stages, transform, validate and load, three times, reporting the median), the
 whole flow twice (first and incremental), the same stages called without Prefect
-(orchestration overhead), and the baseline on a sample of pages; writes
-`<out>/<size>.json`, `<out>/<size>.png` and prints a table.
+(orchestration overhead), and the baseline on a sample of pages; then the start-up and
+typical runs section (`bench/startup.py`: whole commands as a user runs them, against the
+near-limit script `bench/near_limit.py` and the baseline); writes `<out>/<size>.json`,
+`<out>/<size>.png` and prints a table. `--only startup` runs that section alone and adds
+it to `<out>/<size>.json` (or starts one), leaving the rest of that report as it was.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import httpx
 import pandas as pd
 import psutil
 
-from bench import corpus
+from bench import corpus, startup
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_BASE = "http://corpus.local"
@@ -42,6 +45,12 @@ def main() -> int:
     arguments.add_argument("--size", choices=sorted(corpus.SIZES), default="small")
     arguments.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     arguments.add_argument("--runner", default="auto", choices=["auto", "threads", "processes"])
+    arguments.add_argument(
+        "--only", choices=["startup"], help="run only this section (see bench/startup.py)"
+    )
+    arguments.add_argument(
+        "--startup-runs", type=int, default=5, help="timed runs of each cold-start command"
+    )
     options = arguments.parse_args()
 
     data = ROOT / "bench" / ".corpus" / options.size
@@ -49,6 +58,8 @@ def main() -> int:
     work = options.out / f"work-{options.size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    if options.only == "startup":
+        return startup_only(options, data, manifest, work)
     server, server_url = start_corpus_server(data / "pages")
     prefect, prefect_env = start_prefect_server(work)
     try:
@@ -72,6 +83,10 @@ def main() -> int:
             print(f"… {stage}", file=sys.stderr, flush=True)
             results[stage] = run_stage(name, stage_config, work, prefect_env)
         results["comparison"] = compare(work)
+        stop(server)
+        results["startup"] = startup.measure(
+            data / "pages", work / "startup", prefect_env, options.startup_runs
+        )
     finally:
         stop(server)
         stop(prefect)
@@ -80,7 +95,27 @@ def main() -> int:
     (options.out / f"{options.size}.json").write_text(json.dumps(results, indent=2, default=str))
     plot(results, options.out / f"{options.size}.png")
     print_table(results)
-    return 0 if results["comparison"]["matches"] else 1
+    startup.print_section(results["startup"])
+    return 0 if results["comparison"]["matches"] and results["startup"]["counts_agree"] else 1
+
+
+def startup_only(options: argparse.Namespace, data: Path, manifest: dict, work: Path) -> int:
+    """`--only startup`: that section alone, added to `<out>/<size>.json`."""
+    prefect, prefect_env = start_prefect_server(work)
+    try:
+        section = startup.measure(
+            data / "pages", work / "startup", prefect_env, options.startup_runs
+        )
+    finally:
+        stop(prefect)
+    report = options.out / f"{options.size}.json"
+    results = json.loads(report.read_text()) if report.exists() else {}
+    results.setdefault("size", options.size)
+    results.setdefault("corpus", {k: v for k, v in manifest.items() if k != "seeds"})
+    results["startup"] = section
+    report.write_text(json.dumps(results, indent=2, default=str))
+    startup.print_section(section)
+    return 0 if section["counts_agree"] else 1
 
 
 def prepare_corpus(size: str, data: Path) -> dict:
