@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -54,7 +55,6 @@ class _ValidationProcess:
     wanted: c_int  # set when a validation is asked for: no practice run then
     idle_priority: c_int  # set when worker processes come: they have the CPU first
     pid: c_int  # the process's id, once it runs
-    ready: c_int  # set once it has imported and practised: it then ends when asked
 
 
 _validation: _ValidationProcess | None = None
@@ -119,7 +119,7 @@ def start_validation_process() -> None:
     if _validation is not None or VALIDATION_IMPORT in sys.modules:
         return
     context = multiprocessing.get_context("spawn")
-    shared = tuple(context.RawValue("i", 0) for _ in range(4))
+    shared = tuple(context.RawValue("i", 0) for _ in range(3))
     pool = ProcessPoolExecutor(
         max_workers=1,
         mp_context=context,
@@ -148,19 +148,19 @@ def in_validation_process(
 
 
 def stop_validation_process() -> None:
-    """End the validation process: at once while it still prepares (an exiting interpreter
-    would wait for its practice run), else as a pool ends."""
+    """End the validation process at once. Nothing in it needs a clean exit (a validation
+    has written its tables when it returns), and one would cost the command most of a
+    second: an interpreter holding Great Expectations winding down."""
     global _validation
     if _validation is None:
         return
     validation, _validation = _validation, None
-    if not validation.ready.value:  # still importing or practising: not worth waiting for
-        deadline = time.monotonic() + 2
-        while not validation.pid.value and time.monotonic() < deadline:  # not yet started
-            time.sleep(0.01)
-        if validation.pid.value:
-            with contextlib.suppress(OSError):
-                os.kill(validation.pid.value, signal.SIGKILL)
+    deadline = time.monotonic() + 2
+    while not validation.pid.value and time.monotonic() < deadline:  # not yet started
+        time.sleep(0.01)
+    if validation.pid.value:
+        with contextlib.suppress(OSError):
+            os.kill(validation.pid.value, signal.SIGKILL)
     validation.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -174,17 +174,18 @@ def lower_validation_priority() -> None:
         _idle(_validation.pid.value)
 
 
-def _prepare_validation(
-    run: ProcessId, wanted: c_int, idle: c_int, pid: c_int, ready: c_int
-) -> None:
+def _prepare_validation(run: ProcessId, wanted: c_int, idle: c_int, pid: c_int) -> None:
     die_with_run(run)
     pid.value = os.getpid()
+    # tqdm (through Great Expectations) would make a process-shared lock, which a killed
+    # process leaves registered with multiprocessing's resource tracker: a warning at exit.
+    tqdm = importlib.import_module("tqdm")
+    tqdm.tqdm.set_lock(threading.RLock())
     if idle.value:
         _idle(pid.value)
     importlib.import_module(VALIDATION_IMPORT)
     if not wanted.value:
         importlib.import_module(VALIDATION_STAGE).warm_up()
-    ready.value = 1
 
 
 def _idle(pid: int) -> None:

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -183,10 +184,10 @@ def _run_flow(server: TemporaryServer | None, flow: object, **parameters: object
 
 
 def _report(run: RunRecord) -> None:
-    """The run in one line, with the whole command's time; exit 1 unless it completed."""
-    from flows.lifecycle import process_age_s
-
-    typer.echo(redact(run.summary_line(seconds=process_age_s())))
+    """The run in one line, with the whole command's time (the process's, when it is the
+    command: `main`); exit 1 unless it completed."""
+    took = time.monotonic() - _command_started if _command_started is not None else None
+    typer.echo(redact(run.summary_line(seconds=took)))
     if run.report_path:
         typer.echo(f"validation report: {run.report_path}")
     if run.status != "completed":
@@ -199,7 +200,12 @@ def _prefect_api(server: TemporaryServer | None) -> Iterator[None]:
     (a profile `api_configured` did not look at): then the server is not needed.
 
     The server gets `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own."""
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
 
     settings = get_current_settings()
     if server is None or settings.api.url:
@@ -212,9 +218,15 @@ def _prefect_api(server: TemporaryServer | None) -> Iterator[None]:
     server.wait_until_ready(
         ephemeral.startup_timeout_seconds if user_set else SERVER_STARTUP_TIMEOUT_S
     )
+    updates: dict = {PREFECT_API_URL: server.api_url}
+    if "heartbeat_frequency" not in settings.flows.model_fields_set:
+        # Heartbeats tell a lasting server that a run's process lives: this one ends with
+        # the process. (And Prefect's heartbeat thread, which sleeps a second at a time,
+        # holds the end of every flow run for up to a second.)
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     os.environ["PREFECT_API_URL"] = server.api_url  # for the processes the run starts
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with temporary_settings(updates=updates):
             try:
                 yield
             finally:
@@ -396,7 +408,15 @@ def redact(text: str) -> str:
     return _URL.sub(lambda url: redact_url(url[0]), text)
 
 
+_command_started: float | None = None  # on the monotonic clock, when `main` runs
+
+
 def main() -> None:
+    """The `reviewhouse` command."""
+    global _command_started
+    from flows.lifecycle import process_age_s
+
+    _command_started = time.monotonic() - (process_age_s() or 0.0)  # the interpreter's start
     try:
         app()
     except KeyboardInterrupt:
