@@ -46,6 +46,7 @@ _POOLS: dict[str, Executor] = {}
 # practises with.
 VALIDATION_IMPORT = "expectations.validate"
 VALIDATION_STAGE = "flows.stages.validate"
+VALIDATION_NICENESS = 10  # and 19 beside worker processes (`lower_validation_priority`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,10 @@ def lower_validation_priority() -> None:
 def _prepare_validation(run: ProcessId, wanted: c_int, idle: c_int, pid: c_int) -> None:
     die_with_run(run)
     pid.value = os.getpid()
+    # What this process does first (import, practise) is needed after what Prefect's server
+    # and the run do at the same time: they have the CPU first.
+    with contextlib.suppress(OSError):
+        os.nice(VALIDATION_NICENESS)
     # tqdm (through Great Expectations) would make a process-shared lock, which a killed
     # process leaves registered with multiprocessing's resource tracker: a warning at exit.
     tqdm = importlib.import_module("tqdm")

@@ -152,17 +152,17 @@ def _head_start() -> Iterator[TemporaryServer | None]:
     """Start, before the pipeline is imported, what a run waits for longest: Prefect's
     temporary server (unless a Prefect API is configured) and the validation process. Both
     end with the command, as does every process the run starts, however it ends."""
+    from flows import workers
     from flows.lifecycle import guard_descendants
-    from flows.workers import start_validation_process, stop_validation_process
     from reviewhouse.server import TemporaryServer, api_configured
 
     guard_descendants()  # before anything starts a process
     server = None if api_configured() else TemporaryServer()
-    start_validation_process()
+    workers.start_validation_process()
     try:
         yield server
     finally:
-        stop_validation_process()
+        workers.stop_validation_process()
         if server is not None:
             server.stop()
 
