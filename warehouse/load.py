@@ -265,6 +265,7 @@ def _merge(con: duckdb.DuckDBPyConnection, batch: LoadBatch, run: RunRow) -> Loa
     run.reviews_new, run.reviews_updated = counts.new, counts.updated
     run.reviews_unchanged, run.reviews_loaded = counts.unchanged, counts.loaded
     run.stage_seconds["load"] = round(time.perf_counter() - started, 3)
+    run.ended_at = datetime.now(UTC)  # the run ends with its row
     record_run(con, run)
     return counts
 

@@ -208,7 +208,7 @@ def test_a_first_run_on_a_fresh_machine_completes_and_says_how_long_it_took(tmp_
     assert timings["startup_seconds"] > 0  # the interpreter, the imports, Prefect's server
     stages = ("fetch_seconds", "parse_seconds", "validate_seconds", "load_seconds")
     assert all(timings[stage] >= 0 for stage in stages)
-    assert sum(timings[stage] for stage in stages) <= timings["run_seconds"]
+    assert sum(timings[stage] for stage in stages) <= timings["run_seconds"] + 0.01
 
 
 def test_the_temporary_server_serves_prefect_api_until_stopped(tmp_path, monkeypatch):
