@@ -6,7 +6,8 @@
 
 Behind them: batch sizes (`batch_sizes`), worker processes started from a forkserver
 (`flows.workers`), batches handed to the workers in order up front (`flows.batches`),
-validation in a process of its own, started before the run needs it (`flows.workers`), and
+validation in a process of its own started before the run needs it (`flows.workers`; runs
+of VALIDATION_PROCESS_BELOW_PAGES pages and more import it in the background instead), and
 the load of the raw records beside validation (`start_load`). Prefect's tasks stay the unit
 of work: one per batch, visible in the UI, each waiting for its own batch. Nothing else
 knows of this.
@@ -16,9 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import itertools
 import math
+import os
 import pickle
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +34,12 @@ from prefect import flow
 from prefect.task_runners import TaskRunner
 
 from flows import batches, stages, tasks, workers
-from flows.execution_settings import PROCESSES_FROM_PAGES, RUNNERS, ExecutionOptions
+from flows.execution_settings import (
+    PROCESSES_FROM_PAGES,
+    RUNNERS,
+    VALIDATION_PROCESS_BELOW_PAGES,
+    ExecutionOptions,
+)
 from flows.fetch import MAX_PAGE_BYTES, PageRef
 from flows.pages import SavedFiles
 from flows.runs import RunRecord
@@ -64,7 +74,7 @@ def run_batches(
     """Stage `work` in batches under `staging_dir`: one parse-and-transform task per batch of
     pages, one import task per dataset. The batches, in order."""
     runner = task_runner(options)
-    workers.start_validation_process()
+    _prepare_validation(work.page_count)
     with contextlib.ExitStack() as resources:
         pool, worker_processes = None, 1
         if uses_worker_processes(options, work.page_count):
@@ -147,13 +157,24 @@ def uses_worker_processes(options: ExecutionOptions, pages: int) -> bool:
 
 def prepare_workers(options: ExecutionOptions, pages: int) -> None:
     """Start what the run's later stages run in as soon as the run knows about how many
-    `pages` it has (saved files; pages found while crawling are not known yet): the
-    validation process, and the forkserver of worker processes if it will have some (they
-    then have the CPU before the validation process)."""
-    workers.start_validation_process()
+    `pages` it has (saved files; pages found while crawling are not known yet): where it
+    validates, and the forkserver of worker processes if it will have some (they then have
+    the CPU before the validation process)."""
+    _prepare_validation(pages)
     if uses_worker_processes(options, pages):
         workers.start_forkserver()
         workers.lower_validation_priority()
+
+
+def _prepare_validation(pages: int) -> None:
+    """A validation process for a run of fewer than VALIDATION_PROCESS_BELOW_PAGES pages;
+    for a larger one, none (the command line may have started one before it knew), and
+    the validation imported here in the background."""
+    if pages < VALIDATION_PROCESS_BELOW_PAGES:
+        workers.start_validation_process()
+    else:
+        workers.stop_validation_process()
+        _import_in_background(workers.VALIDATION_IMPORT)
 
 
 def validation(
@@ -228,3 +249,20 @@ def _cut(work: Work, sizes: list[int]) -> list[tuple[list[PageRef], list[str]]]:
         (pages[start:end], files[max(0, start - len(pages)) : max(0, end - len(pages))])
         for start, end in itertools.pairwise(starts)
     ]
+
+
+def _import_in_background(module: str) -> None:
+    """Import `module` on a thread at the lowest CPU priority, where a thread has its own
+    (Linux): the import takes the CPU the workers leave instead of competing with them.
+    Threads the import starts keep that priority (numpy's BLAS pool, for one); validation
+    does no linear algebra."""
+    if module in sys.modules:
+        return
+
+    def import_idly() -> None:
+        if sys.platform == "linux":
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        importlib.import_module(module)
+
+    threading.Thread(target=import_idly, name=f"import {module}", daemon=True).start()
