@@ -199,7 +199,11 @@ def _prefect_api(server: TemporaryServer | None) -> Iterator[None]:
     """The block talks to `server` once it is up, unless Prefect's settings name an API
     (a profile `api_configured` did not look at): then the server is not needed.
 
-    The server gets `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own."""
+    The server gets `SERVER_STARTUP_TIMEOUT_S` unless the user set a timeout of their own.
+    The command's runs send no heartbeats unless the user set a frequency: heartbeats let a
+    lasting server tell a crashed run from a live one (a deployment's runs keep them), and
+    Prefect's heartbeat thread, which sleeps a second at a time, holds the end of every flow
+    run for up to a second."""
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -208,22 +212,21 @@ def _prefect_api(server: TemporaryServer | None) -> Iterator[None]:
     )
 
     settings = get_current_settings()
+    updates: dict = {}
+    if "heartbeat_frequency" not in settings.flows.model_fields_set:
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     if server is None or settings.api.url:
         if server is not None:
             server.stop()
-        yield
+        with temporary_settings(updates=updates):
+            yield
         return
     ephemeral = settings.server.ephemeral
     user_set = "startup_timeout_seconds" in ephemeral.model_fields_set
     server.wait_until_ready(
         ephemeral.startup_timeout_seconds if user_set else SERVER_STARTUP_TIMEOUT_S
     )
-    updates: dict = {PREFECT_API_URL: server.api_url}
-    if "heartbeat_frequency" not in settings.flows.model_fields_set:
-        # Heartbeats tell a lasting server that a run's process lives: this one ends with
-        # the process. (And Prefect's heartbeat thread, which sleeps a second at a time,
-        # holds the end of every flow run for up to a second.)
-        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+    updates[PREFECT_API_URL] = server.api_url
     os.environ["PREFECT_API_URL"] = server.api_url  # for the processes the run starts
     try:
         with temporary_settings(updates=updates):

@@ -224,6 +224,33 @@ def test_the_temporary_server_serves_prefect_api_until_stopped(tmp_path, monkeyp
         httpx.get(f"{server.api_url}/health", timeout=5)
 
 
+HEARTBEATS = """
+from prefect.settings import get_current_settings
+from reviewhouse.cli import _prefect_api
+
+with _prefect_api(None):  # a configured API
+    print(get_current_settings().flows.heartbeat_frequency)
+"""
+
+
+@pytest.mark.parametrize(("frequency", "expected"), [(None, "None"), ("60", "60")])
+def test_the_command_s_runs_send_heartbeats_only_if_the_user_asks(tmp_path, frequency, expected):
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path)
+    if frequency is not None:
+        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = frequency
+    seen = subprocess.run(
+        [sys.executable, "-c", HEARTBEATS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert seen.stdout.strip() == expected
+
+
 API_CONFIGURED = "from reviewhouse.server import api_configured; print(api_configured())"
 
 
