@@ -1,9 +1,10 @@
 """The run's Prefect tasks: each a stage's work, logged, as one task run in the UI.
 
-Tasks hand each other paths, counts and small result objects; the large things (the
-gathered batch, a lazy scan of its files, and the begun load with its open transaction) go
-in quoted, for Prefect not to walk or persist. No task keeps a result cache: each run works
-on new pages, and hashing a run's inputs for cache keys costs more than it could save.
+Tasks hand each other paths, counts and small result objects. The work of parsing and of
+validating comes in as a job, a call that does it or waits for the process doing it
+(`flows.execution`), and the begun load with its open transaction comes in quoted: Prefect
+walks and records neither. No task keeps a result cache: each run works on new pages, and
+hashing a run's inputs for cache keys costs more than it could save.
 """
 
 from __future__ import annotations
