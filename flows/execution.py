@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import itertools
 import math
-import os
 import pickle
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +170,7 @@ def _prepare_validation(pages: int) -> None:
         workers.start_validation_process()
     else:
         workers.stop_validation_process()
-        _import_in_background(workers.VALIDATION_IMPORT)
+        workers.import_in_background(workers.VALIDATION_IMPORT)
 
 
 def validation(
@@ -249,20 +245,3 @@ def _cut(work: Work, sizes: list[int]) -> list[tuple[list[PageRef], list[str]]]:
         (pages[start:end], files[max(0, start - len(pages)) : max(0, end - len(pages))])
         for start, end in itertools.pairwise(starts)
     ]
-
-
-def _import_in_background(module: str) -> None:
-    """Import `module` on a thread at the lowest CPU priority, where a thread has its own
-    (Linux): the import takes the CPU the workers leave instead of competing with them.
-    Threads the import starts keep that priority (numpy's BLAS pool, for one); validation
-    does no linear algebra."""
-    if module in sys.modules:
-        return
-
-    def import_idly() -> None:
-        if sys.platform == "linux":
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        importlib.import_module(module)
-
-    threading.Thread(target=import_idly, name=f"import {module}", daemon=True).start()

@@ -199,6 +199,23 @@ def _idle(pid: int) -> None:
             os.setpriority(os.PRIO_PROCESS, pid, 19)
 
 
+def import_in_background(module: str) -> None:
+    """Import `module` on a thread at the lowest CPU priority, where a thread has its own
+    (Linux): the import takes the CPU the workers leave instead of competing with them.
+    Threads the import starts keep that priority (numpy's BLAS pool, for one); validation
+    does no linear algebra."""
+    if module in sys.modules:
+        return
+
+    def import_idly() -> None:
+        if sys.platform == "linux":
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        importlib.import_module(module)
+
+    threading.Thread(target=import_idly, name=f"import {module}", daemon=True).start()
+
+
 def worker_count() -> int:
     """How many worker processes a pool starts by default: one per core."""
     return os.cpu_count() or 1
