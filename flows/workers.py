@@ -124,7 +124,7 @@ def start_validation_process() -> None:
     pool = ProcessPoolExecutor(
         max_workers=1,
         mp_context=context,
-        initializer=_prepare_validation,
+        initializer=_ready_validation_process,
         initargs=(ProcessId.current(), *shared),
     )
     with _main_module_not_rerun():
@@ -175,7 +175,7 @@ def lower_validation_priority() -> None:
         _idle(_validation.pid.value)
 
 
-def _prepare_validation(run: ProcessId, wanted: c_int, idle: c_int, pid: c_int) -> None:
+def _ready_validation_process(run: ProcessId, wanted: c_int, idle: c_int, pid: c_int) -> None:
     die_with_run(run)
     pid.value = os.getpid()
     # What this process does first (import, practise) is needed after what Prefect's server

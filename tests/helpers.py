@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -52,3 +53,22 @@ def python_with(home: Path, *packages: str) -> Path:
 def imported(module: str) -> bool:
     """Whether this process has imported `module` (for a job run in another process)."""
     return module in sys.modules
+
+
+def in_fresh_interpreter(script: str, prefect_home: Path | None = None, **env: str) -> str:
+    """What `script` prints, run by a new interpreter from the project's root. With
+    `prefect_home`, it sees no Prefect setting of this process's but that home (and `env`)."""
+    environment = dict(os.environ)
+    if prefect_home is not None:
+        environment = {k: v for k, v in environment.items() if not k.startswith("PREFECT_")}
+        environment["PREFECT_HOME"] = str(prefect_home)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()

@@ -22,6 +22,7 @@ from pytest_httpserver import HTTPServer
 from bench.render import Movie, Review, review_table_row
 from reviewhouse.server import TemporaryServer
 from tests.conftest import ROOT, SEED_PAGE
+from tests.helpers import in_fresh_interpreter
 from warehouse.publish import reading
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -235,20 +236,8 @@ with _prefect_api(None):  # a configured API
 
 @pytest.mark.parametrize(("frequency", "expected"), [(None, "None"), ("60", "60")])
 def test_the_command_s_runs_send_heartbeats_only_if_the_user_asks(tmp_path, frequency, expected):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path)
-    if frequency is not None:
-        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = frequency
-    seen = subprocess.run(
-        [sys.executable, "-c", HEARTBEATS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert seen.stdout.strip() == expected
+    env = {} if frequency is None else {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": frequency}
+    assert in_fresh_interpreter(HEARTBEATS, prefect_home=tmp_path, **env) == expected
 
 
 API_CONFIGURED = "from reviewhouse.server import api_configured; print(api_configured())"
@@ -269,17 +258,8 @@ def test_a_configured_api_is_seen_without_importing_prefect(tmp_path, profile, e
     the active profile means no."""
     if profile is not None:
         (tmp_path / "profiles.toml").write_text(profile)
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("PREFECT_")}
-    answer = subprocess.run(
-        [sys.executable, "-c", API_CONFIGURED],
-        cwd=ROOT,
-        env={**clean, "PREFECT_HOME": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert answer.stdout.strip() == str(configured)
+    answer = in_fresh_interpreter(API_CONFIGURED, prefect_home=tmp_path, **env)
+    assert answer == str(configured)
 
 
 @pytest.mark.slow
@@ -317,15 +297,5 @@ with _prefect_api(Server()):
 
 
 def test_with_no_timeout_set_the_server_gets_a_generous_one(tmp_path):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path)
-    asked = subprocess.run(
-        [sys.executable, "-c", SERVER_TIMEOUT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert int(asked.stdout) >= 120  # Prefect's own 20 s did not always cover a first start
+    asked = in_fresh_interpreter(SERVER_TIMEOUT, prefect_home=tmp_path)
+    assert int(asked) >= 120  # Prefect's own 20 s did not always cover a first start

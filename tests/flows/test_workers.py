@@ -6,14 +6,13 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import subprocess
 import sys
 
 import pytest
 
 from flows import workers
 from flows.workers import pool, worker_pool
-from tests.conftest import ROOT
+from tests.helpers import in_fresh_interpreter
 
 
 def main_script() -> str | None:
@@ -66,7 +65,6 @@ STOPPED_WHILE_PREPARING = """
 import time
 import psutil
 from flows import workers
-from tests import helpers
 
 workers.start_validation_process()
 def validators():  # not multiprocessing's resource tracker
@@ -80,18 +78,6 @@ while not (started := validators()) and time.monotonic() < deadline:
 workers.stop_validation_process()
 print(not validator.is_running() or validator.status() == psutil.STATUS_ZOMBIE)
 """
-
-
-def in_fresh_interpreter(script: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def test_validation_runs_in_its_own_process_which_imports_great_expectations():
